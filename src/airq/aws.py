@@ -1,0 +1,36 @@
+"""boto3 clients. Endpoints come from the SDK's own AWS_ENDPOINT_URL* variables, never from code.
+
+Clients are created lazily (never at import time, which would break gunicorn --preload) and are
+cached per process and thread-safe, as boto3's low-level clients are.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_lock = threading.Lock()
+
+
+@cache
+def _client(service: str, pid: int, max_pool: int, endpoint: str | None) -> Any:
+    config = Config(
+        retries={"mode": "standard", "max_attempts": 8},
+        max_pool_connections=max_pool,
+        connect_timeout=5,
+        read_timeout=30,
+    )
+    return boto3.session.Session().client(service, config=config)
+
+
+def client(service: str, max_pool: int = 32) -> Any:
+    # Keyed by pid so a forked worker never reuses its parent's connections, and by the SDK's
+    # endpoint variables so a changed environment (tests) gets a matching client.
+    endpoint = os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}") or os.environ.get("AWS_ENDPOINT_URL")
+    with _lock:
+        return _client(service, os.getpid(), max_pool, endpoint)

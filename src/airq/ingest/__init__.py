@@ -1,0 +1,1 @@
+"""The ingest service: fetch the feed, QA it, store readings and summaries."""
