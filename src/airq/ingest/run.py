@@ -27,6 +27,9 @@ class IngestOutcome:
     stored: int
     country_days: int
     seconds: float
+    parse_seconds: float
+    write_seconds: float
+    summary_seconds: float
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -56,12 +59,17 @@ def print_dry_run(result: ParseResult, out: IO[str] = sys.stdout, err: IO[str] =
     err.write(json.dumps(summary) + "\n")
 
 
-def store_snapshot(result: ParseResult, settings: Settings, store: Store | None = None) -> tuple[int, int]:
+def store_snapshot(
+    result: ParseResult, settings: Settings, store: Store | None = None
+) -> tuple[int, int, float]:
+    """Write the readings, then refresh the summaries; returns (stored, country-days, write seconds)."""
     store = store or Store(settings)
+    started = time.monotonic()
     report = store.put_readings(result.readings)
+    write_seconds = time.monotonic() - started
     metrics.WRITE_RETRIES.inc(report.retries)
     country_days = store.refresh_summaries(result.readings)
-    return report.items, country_days
+    return report.items, country_days, write_seconds
 
 
 def publish_cloudwatch(settings: Settings, outcome: IngestOutcome) -> None:
@@ -84,7 +92,9 @@ def ingest_once(source: str, settings: Settings, store: Store | None = None) -> 
     started = time.monotonic()
     with metrics.DURATION.time():
         result = load(source, settings)
-        stored, country_days = store_snapshot(result, settings, store)
+        parsed = time.monotonic()
+        stored, country_days, write_seconds = store_snapshot(result, settings, store)
+    finished = time.monotonic()
     outcome = IngestOutcome(
         source=source,
         entries=result.entries,
@@ -92,7 +102,10 @@ def ingest_once(source: str, settings: Settings, store: Store | None = None) -> 
         rejected=dict(result.rejected),
         stored=stored,
         country_days=country_days,
-        seconds=round(time.monotonic() - started, 3),
+        seconds=round(finished - started, 3),
+        parse_seconds=round(parsed - started, 3),
+        write_seconds=round(write_seconds, 3),
+        summary_seconds=round(finished - parsed - write_seconds, 3),
     )
     metrics.ROWS_ACCEPTED.inc(stored)
     metrics.LAST_SUCCESS.set_to_current_time()

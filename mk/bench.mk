@@ -1,0 +1,4 @@
+# Benchmarks: figures, not tests. Each prints the machine's core count with its figures.
+.PHONY: bench-ingest
+bench-ingest: install
+	$(PY) bench/ingest_throughput.py --sensors 35000
