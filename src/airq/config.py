@@ -26,6 +26,7 @@ class Settings:
     ingest_interval: float = 3600.0
     feed_timeout: float = 60.0
     feed_retries: int = 4
+    feed_backoff: float = 1.0  # seconds before the first retry; doubles each time
     retention_days: int = 90
     write_threads: int = 8
     log_level: str = "INFO"
@@ -41,6 +42,9 @@ class Settings:
     rate_limit_per_minute: int = 600
     page_limit_default: int = 100
     page_limit_max: int = 1000
+    # Proxies in front of the API (nginx, ALB) whose X-Forwarded-For may be believed; 0 trusts
+    # none. The rate limit keys on the client address this yields.
+    trusted_proxy_hops: int = 0
     # Worker
     worker_max_receives: int = 3
     worker_visibility_timeout: int = 60

@@ -36,7 +36,9 @@ class IngestOutcome:
 
 
 def load(source: str, settings: Settings) -> ParseResult:
-    result = load_feed(source, timeout=settings.feed_timeout, retries=settings.feed_retries)
+    result = load_feed(
+        source, timeout=settings.feed_timeout, retries=settings.feed_retries, backoff=settings.feed_backoff
+    )
     for reason in REJECT_REASONS:
         if result.rejected.get(reason):
             metrics.ROWS_REJECTED.labels(reason=reason).inc(result.rejected[reason])
