@@ -12,6 +12,8 @@ Delivery is at least once, so everything here is safe to repeat:
   message, which the queue's redrive policy moves to the dead-letter queue on its next receive.
 - A poison message (not JSON, no usable job id, unknown job, a query that cannot run) fails its job at
   once, when it names one, and is left for the redrive policy to dead-letter the same way.
+- A `failed` job whose message comes back with a runnable query (an operator redriving the DLQ after
+  a fix) is run again; only `done` is final.
 - A job whose message reached the DLQ without its job being failed (a worker killed on the last
   attempt) is failed by the DLQ sweep that runs beside the queue-depth poll.
 """
@@ -280,10 +282,8 @@ class Worker:
                 self._delete(receipt, context)
                 log.info("job already done: duplicate delivery deleted", extra=context)
                 return self._outcome("duplicate", started)
-            if job.status == FAILED:
-                self._set_visibility(receipt, 0, context)
-                log.info("job already failed: message left for the dead-letter queue", extra=context)
-                return self._outcome("dead_letter", started)
+            # A `failed` job runs again if its message comes back with a runnable query: that is an
+            # operator redriving the DLQ after a fix (a poison job fails validation again below).
             try:
                 query = validate_query(job.query)
             except ValueError as exc:
@@ -368,10 +368,17 @@ class Worker:
         policy: made visible at once, it comes back until its receive count reaches the limit."""
         log.error("poison message: it can never run", extra={**context, "reason": poison.reason})
         self._set_visibility(receipt, 0, context)
-        if poison.job_id and self._mark_failed(
-            poison.job_id, f"invalid export request: {poison.reason}", context
-        ):
-            return self._outcome("failed", started)
+        if poison.job_id:
+            try:
+                job = self.jobs.get(poison.job_id)
+            except AWS_ERRORS as exc:
+                log.warning("could not read the poison message's job", extra={**context, "error": str(exc)})
+                job = None
+            # Failed once, on its first delivery; the redeliveries until the DLQ change nothing.
+            if job is not None and job.status not in (DONE, FAILED):
+                reason = f"invalid export request: {poison.reason}"
+                if self._mark_failed(poison.job_id, reason, context):
+                    return self._outcome("failed", started)
         return self._outcome("dead_letter", started)
 
     def _failed_attempt(
