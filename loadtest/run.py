@@ -1,0 +1,155 @@
+"""`make load`: start the local stack (or use AIRQ_TARGET_URL), load a day of hourly snapshots of
+a full-size generated feed, run the original test matrix and the realistic mix with Locust
+headless, and write loadtest/results/<run>/report.md with charts. All traffic stays on 127.0.0.1.
+
+Options: --quick (a smaller matrix and mix, for a smoke run), --sensors N (feed size, default
+35,000 entries ≈ 15,000 PM sensors), --processes N (Locust processes for the mix).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.api_process import start_api  # noqa: E402
+from tests.support.standins import aws_env, start_dynalite, start_moto, subprocess_env  # noqa: E402
+
+from loadtest.report import write_report  # noqa: E402
+
+BIN = Path(sys.executable).parent
+LOAD_DAY = "2026-12-01"
+MATRIX = [(10, 10), (100, 50), (500, 100), (1000, 500), (2500, 500)]  # (requests, users)
+QUICK_MATRIX = [(10, 10), (100, 50), (500, 100)]
+
+
+def run(command: list[str], env: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess:
+    return subprocess.run([str(c) for c in command], env=env, check=True, **kwargs)  # type: ignore[call-overload]
+
+
+def load_day(env: dict[str, str], data_dir: Path, sensors: int) -> str:
+    """24 hourly snapshots of one day, ingested once and kept (the marker says what is there)."""
+    marker = data_dir / "loaded.json"
+    wanted = {"day": LOAD_DAY, "sensors": sensors, "hours": 24, "seed": 1}
+    if marker.exists() and json.loads(marker.read_text()) == wanted:
+        print(f"load: reusing the loaded day in {data_dir}")
+        return f"{sensors}-entry feed x 24 hourly snapshots of {LOAD_DAY} (reused)"
+    feeds = data_dir / "feeds"
+    feeds.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    for hour in range(24):
+        feed = feeds / f"{hour:02d}.json"
+        at = f"{LOAD_DAY}T{hour:02d}:05:00+00:00"
+        run([BIN / "airq-feedgen", "--sensors", sensors, "--seed", 1, "--time", at, "--out", feed], env)
+        run([BIN / "airq-ingest", "--once", "--feed", feed], env)
+        feed.unlink()
+        print(f"load: hour {hour:02d} stored ({time.monotonic() - started:.0f} s so far)", flush=True)
+    marker.write_text(json.dumps(wanted))
+    return f"{sensors}-entry feed x 24 hourly snapshots of {LOAD_DAY}"
+
+
+def locust(
+    target: str, out: Path, name: str, users: int, *, user_class: str, run_time: str,
+    max_requests: int = 0, processes: int = 1,
+) -> dict[str, object]:  # fmt: skip
+    command = [
+        BIN / "locust", "-f", ROOT / "loadtest" / "locustfile.py", "--headless", "--only-summary",
+        "-u", users, "-r", users, "-t", run_time, "--stop-timeout", "10", "--host", target,
+        "--load-day", LOAD_DAY, "--max-requests", max_requests, "--json-file", out / name,
+        "--exit-code-on-error", "0", "--loglevel", "WARNING",
+    ]  # fmt: skip
+    if processes > 1:
+        command += ["--processes", processes]
+    command.append(user_class)
+    print(f"locust: {name} ({users} users{f', {max_requests} requests' if max_requests else ''})", flush=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AIRQ_"))}
+    run(command, env, stdout=subprocess.DEVNULL)
+    # Locust appends ".json" to --json-file.
+    return {"name": name, "users": users, "file": f"{name}.json"}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--sensors", type=int, default=35_000)
+    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--mix-time", default="60s")
+    args = parser.parse_args()
+
+    run_name = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = ROOT / "loadtest" / "results" / run_name
+    out.mkdir(parents=True)
+    stopping: list = []
+    target = os.environ.get("AIRQ_TARGET_URL", "")
+    try:
+        if target:
+            host = urlparse(target).hostname
+            if host not in ("127.0.0.1", "localhost", "::1"):
+                raise SystemExit(f"AIRQ_TARGET_URL must be on this machine (127.0.0.1), not {host}")
+            data = f"whatever {target} holds for {LOAD_DAY}"
+        else:
+            data_dir = ROOT / "var" / "load"
+            logs = data_dir / "logs"
+            logs.mkdir(parents=True, exist_ok=True)
+            dynalite = start_dynalite(data_dir / "dynalite", logs)
+            stopping.append(dynalite)
+            moto = start_moto(logs)
+            stopping.append(moto)
+            env = subprocess_env({**aws_env(dynalite.url, moto.url), "AIRQ_LOG_LEVEL": "WARNING"})
+            run([BIN / "airq-setup", "--wait", "30"], env)
+            data = load_day(env, data_dir, args.sensors)
+            api_env = {**aws_env(dynalite.url, moto.url), "AIRQ_RATE_LIMIT_PER_MINUTE": "10000000"}
+            api = start_api(api_env, logs, name="load-api")
+            stopping.append(api)
+            for n in range(2):
+                worker = subprocess.Popen(
+                    [BIN / "airq-worker"],
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=(logs / f"worker{n}.log").open("wb"),
+                )
+                stopping.append(worker)
+            target = api.url
+        scenarios = []
+        for requests, users in QUICK_MATRIX if args.quick else MATRIX:
+            scenarios.append(
+                locust(target, out, f"original {requests}req-{users}u", users,
+                       user_class="OriginalUser", run_time="180s", max_requests=requests)
+            )  # fmt: skip
+        mix_users = 20 if args.quick else 50
+        scenarios.append(
+            locust(target, out, f"realistic mix {mix_users}u", mix_users, user_class="RealisticUser",
+                   run_time="20s" if args.quick else args.mix_time, processes=args.processes)
+        )  # fmt: skip
+        manifest = {
+            "run": run_name,
+            "target": target,
+            "cores": os.cpu_count(),
+            "data": data,
+            "scenarios": scenarios,
+        }
+        (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        report = write_report(out)
+        print(report.read_text())
+        print(f"report: {report}")
+    finally:
+        for thing in reversed(stopping):
+            if isinstance(thing, subprocess.Popen):
+                thing.terminate()
+                thing.wait(timeout=30)
+            else:
+                thing.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
