@@ -176,7 +176,8 @@ class Worker:
 
     def request_stop(self, grace: float | None = None) -> None:
         """Stop receiving; let the current export finish within `grace` seconds, else abandon it and
-        release its message. A second request abandons it at once. Safe to call from a signal handler."""
+        release its message. A second request abandons it at once. Thread-safe (main.py calls it from
+        its signal relay thread, not from the signal handler itself)."""
         if self.stopping.is_set():
             self.cancel.set()
             return

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import socket
 import sys
 import threading
 
@@ -47,6 +48,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def relay_signals(worker: Worker) -> tuple[socket.socket, socket.socket]:
+    """SIGTERM and SIGINT call worker.request_stop() on a relay thread, never in the handler.
+
+    A Python signal handler runs in the main thread between any two bytecodes, possibly while that
+    thread holds a threading lock (starting a thread, waiting on an Event): taking the same lock in
+    the handler would deadlock. So the handlers do nothing; the C-level handler writes the signal
+    number to a socket (signal.set_wakeup_fd) that the relay thread reads. The caller keeps the
+    returned socket pair alive: a collected socket would close the wakeup fd under the signal module.
+    """
+    receiver, sender = socket.socketpair()
+    sender.setblocking(False)
+    signal.set_wakeup_fd(sender.fileno(), warn_on_full_buffer=False)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda _signum, _frame: None)
+
+    def relay() -> None:
+        while data := receiver.recv(64):
+            for signum in data:
+                if signum in (signal.SIGTERM, signal.SIGINT):
+                    worker.request_stop()
+
+    threading.Thread(target=relay, name="signals", daemon=True).start()
+    return receiver, sender
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -60,8 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(settings.log_level, "worker")
 
     worker = Worker(settings, options)
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda signum, _frame: worker.request_stop())
+    signal_sockets = relay_signals(worker)
 
     port = settings.metrics_port if args.metrics_port is None else args.metrics_port
     if port:
@@ -75,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         return worker.run()
     finally:
         stop_monitor.set()
+        signal.set_wakeup_fd(-1)
+        signal_sockets[1].close()  # the relay thread reads EOF and ends
 
 
 if __name__ == "__main__":

@@ -145,3 +145,5 @@ def test_sigterm_past_the_grace_period_releases_the_message(
     done = wait_status(jobs, job.job_id, DONE, 60, successor)
     assert done.attempts == 2
     assert download(wsettings, done) == dataset.expected_csv
+    successor.send(signal.SIGINT)  # Ctrl-C (honcho, make run) stops it the same way
+    assert successor.wait(timeout=30) == 0
