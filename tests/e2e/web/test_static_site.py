@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
@@ -13,17 +12,7 @@ from pathlib import Path
 import pytest
 
 from airq import daqi
-
-ROOT = Path(__file__).resolve().parents[3]
-WEB = ROOT / "services" / "web"
-
-
-def load_module(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.e2e.web.conftest import ROOT, WEB, load_module
 
 
 @pytest.fixture(scope="module")

@@ -337,14 +337,26 @@ async function loadSummary(params, signal) {
 async function loadMap(params, signal) {
   if (!sensorMap) return;
   try {
-    const body = await getJSON("/api/readings", { ...params, format: "geojson", limit: MAP_LIMIT }, { signal });
-    const readings = (body.features ?? []).map((feature) => ({
-      ...feature.properties,
-      longitude: feature.geometry.coordinates[0],
-      latitude: feature.geometry.coordinates[1],
-    }));
-    const truncated = Boolean(body.meta?.next_cursor ?? body.next_cursor);
-    sensorMap.show(readings, { truncated });
+    // Like the table: API pages may come back short (bounded cost per page), so keep asking.
+    const readings = [];
+    let cursor;
+    for (let request = 0; request < MAX_REQUESTS_PER_PAGE && readings.length < MAP_LIMIT; request += 1) {
+      const body = await getJSON(
+        "/api/readings",
+        { ...params, format: "geojson", limit: MAP_LIMIT - readings.length, cursor },
+        { signal },
+      );
+      for (const feature of body.features ?? []) {
+        readings.push({
+          ...feature.properties,
+          longitude: feature.geometry.coordinates[0],
+          latitude: feature.geometry.coordinates[1],
+        });
+      }
+      cursor = body.meta?.next_cursor ?? null;
+      if (!cursor) break;
+    }
+    sensorMap.show(readings, { truncated: Boolean(cursor) });
   } catch (error) {
     if (!isAbort(error)) $("map-caption").textContent = `The sensors could not be loaded: ${error.message}`;
   }
@@ -354,11 +366,6 @@ async function loadMap(params, signal) {
 
 function csvHref(params) {
   return `/api/readings${queryString({ ...params, format: "csv" })}`;
-}
-
-function csvFilename(params) {
-  const scope = params.country ? `-${params.country}` : "";
-  return `airq-readings-${params.start}_${params.end}${scope}.csv`;
 }
 
 /**
@@ -377,7 +384,7 @@ function prepareDownload(params, { forceExport = false } = {}) {
   ui.exportButton.hidden = small;
   if (small) {
     ui.csvLink.href = csvHref(params);
-    ui.csvLink.download = csvFilename(params);
+    ui.csvLink.download = ""; // the API names the file (Content-Disposition)
     ui.downloadHint.textContent = "Every matching reading as one CSV file (UTF-8, µg/m³, UTC).";
   } else {
     ui.exportButton.disabled = false;

@@ -12,10 +12,17 @@ const OSM_ATTRIBUTION =
 const TILE_WAIT_MS = 8000; // no tile at all after this long counts as "tiles unavailable"
 
 function graticuleStep(zoom) {
+  // About 60-120 px between lines at every zoom, so that the labels never crowd.
   if (zoom >= 7) return 1;
   if (zoom >= 5) return 2;
   if (zoom >= 3) return 10;
-  return 30;
+  if (zoom >= 2) return 30;
+  if (zoom >= 1) return 60;
+  return 90;
+}
+
+function degrees(value, positive, negative) {
+  return value === 0 ? "0°" : `${Math.abs(value)}°${value > 0 ? positive : negative}`;
 }
 
 function text(tag, content) {
@@ -52,7 +59,7 @@ export class SensorMap {
     this.map = L.map(element, {
       center: [50, 10],
       zoom: 3,
-      minZoom: 1,
+      minZoom: 0,
       maxZoom: 18,
       worldCopyJump: true,
       keyboard: true,
@@ -107,8 +114,11 @@ export class SensorMap {
     this.graticule.clearLayers();
     const step = graticuleStep(this.map.getZoom());
     const bounds = this.map.getBounds().pad(0.5);
-    const south = Math.max(-85, Math.floor(bounds.getSouth() / step) * step);
-    const north = Math.min(85, Math.ceil(bounds.getNorth() / step) * step);
+    // Lines on multiples of the step, inside the Web Mercator limit (±85°), reaching every edge.
+    const top = Math.min(85, bounds.getNorth());
+    const bottom = Math.max(-85, bounds.getSouth());
+    const south = Math.ceil(bottom / step) * step;
+    const north = Math.floor(top / step) * step;
     const west = Math.floor(bounds.getWest() / step) * step;
     const east = Math.ceil(bounds.getEast() / step) * step;
     const style = { color: "#9fb3c4", weight: 1, interactive: false, className: "graticule", pane: "graticule" };
@@ -116,22 +126,22 @@ export class SensorMap {
       this.graticule.addLayer(L.polyline([[lat, west], [lat, east]], style));
     }
     for (let lon = west; lon <= east; lon += step) {
-      this.graticule.addLayer(L.polyline([[south, lon], [north, lon]], style));
+      this.graticule.addLayer(L.polyline([[bottom, lon], [top, lon]], style));
     }
-    // Labels along the visible west and south edges; redrawn after every move.
+    // Labels along the visible west and north edges (the attribution sits at the bottom);
+    // redrawn after every move.
     const view = this.map.getBounds();
     const label = (direction) =>
       L.tooltip({ permanent: true, direction, className: "graticule-label", interactive: false });
     for (let lat = south; lat <= north; lat += step) {
       this.graticule.addLayer(
-        label("right").setLatLng([lat, view.getWest()]).setContent(`${Math.abs(lat)}°${lat >= 0 ? "N" : "S"}`),
+        label("right").setLatLng([lat, view.getWest()]).setContent(degrees(lat, "N", "S")),
       );
     }
     for (let lon = west; lon <= east; lon += step) {
       const wrapped = ((((lon + 180) % 360) + 360) % 360) - 180;
       this.graticule.addLayer(
-        label("top").setLatLng([view.getSouth(), lon])
-          .setContent(`${Math.abs(wrapped)}°${wrapped >= 0 ? "E" : "W"}`),
+        label("bottom").setLatLng([view.getNorth(), lon]).setContent(degrees(wrapped, "E", "W")),
       );
     }
   }

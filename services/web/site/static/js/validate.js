@@ -89,7 +89,7 @@ export function validate(raw, badInput = new Set(), today = todayUtc()) {
   if (min.error) errors.min_aqi = `Minimum DAQI ${min.error}`;
   else if (min.value !== null) params.min_aqi = min.value;
   if (max.error) errors.max_aqi = `Maximum DAQI ${max.error}`;
-  else if (max.value !== null) params.max_aqi = max.value;
+  else if (max.value !== null && max.value < 10) params.max_aqi = max.value; // 10: no bound either
 
   const bandName = String(raw.band ?? "").trim();
   let found;
