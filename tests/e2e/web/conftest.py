@@ -1,7 +1,7 @@
 """The whole stack for the web tests, once per session, and a browser driving Debian's chromium.
 
 stand-ins (dynalite, moto) → tables/queues/bucket with unique names → a generated feed spanning two
-days ingested → the API under gunicorn (services/api/gunicorn.conf.py) → an `airq-worker`
+days ingested → the API under gunicorn (tests/support/api_process.py) → an `airq-worker`
 (tests/support/worker_process.py) → the web tier (nginx when installed, else
 the fallback; the fallback is also tested on its own) → Playwright with /usr/bin/chromium.
 """
@@ -22,12 +22,14 @@ from pathlib import Path
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from airq.config import Settings
 from airq.feedgen import generate, write_feed
 from airq.ingest.run import ingest_once
 from airq.resources import ensure_all
 from tests.conftest import settings_env
+from tests.support.api_process import ApiProcess, start_api
 from tests.support.standins import StandIn, aws_env, free_port, subprocess_env, wait_http
 from tests.support.worker_process import WorkerProcess, start_worker
 
@@ -93,7 +95,7 @@ class Stack:
     settings: Settings
     env: dict[str, str]  # AWS_* and AIRQ_* for subprocesses
     days: tuple[str, str]  # the two days with data (UTC)
-    api: Process
+    api: ApiProcess
     worker: WorkerProcess | None
     log_dir: Path
     readings_per_day: dict[str, int] = field(default_factory=dict)
@@ -110,28 +112,6 @@ def load_module(name: str, path: Path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def _api_process(env: dict[str, str], log_dir: Path) -> Process:
-    port = free_port()
-    multiproc = log_dir / "prometheus-multiproc"
-    shutil.rmtree(multiproc, ignore_errors=True)
-    multiproc.mkdir()
-    api_env = subprocess_env(
-        {
-            **env,
-            "PROMETHEUS_MULTIPROC_DIR": str(multiproc),
-            "AIRQ_BIND_HOST": "127.0.0.1",
-            "PORT": str(port),
-            "WEB_CONCURRENCY": "2",
-            "AIRQ_TRUSTED_PROXY_HOPS": "1",  # behind the web tier: rate-limit the browser, not nginx
-            "AIRQ_RATE_LIMIT_PER_MINUTE": "100000",
-        }
-    )
-    gunicorn = Path(sys.executable).parent / "gunicorn"
-    config = ROOT / "services" / "api" / "gunicorn.conf.py"
-    command = [str(gunicorn), "-c", str(config), "airq.api.app:create_app()"]
-    return start_process("api", command, api_env, log_dir, f"http://127.0.0.1:{port}/healthz")
 
 
 @pytest.fixture(scope="session")
@@ -166,7 +146,9 @@ def stack(dynalite: StandIn, moto: StandIn, tmp_path_factory: pytest.TempPathFac
                     write_feed(generate(SENSORS, seed=7, at=datetime.combine(day, time(hour), UTC)), handle)
                 outcome = ingest_once(str(feed), settings)
                 per_day[day.isoformat()] = per_day.get(day.isoformat(), 0) + outcome.stored
-    api = _api_process(env, log_dir)
+    # The API engineer's launcher (tests/support/api_process.py), behind our web tier: believe its
+    # X-Forwarded-For so the rate limit sees the browser, and keep the limit out of the way.
+    api = start_api({**env, "AIRQ_TRUSTED_PROXY_HOPS": "1", "AIRQ_RATE_LIMIT_PER_MINUTE": "100000"}, log_dir)
     worker = None
     try:
         # The worker engineer's launcher (tests/support/worker_process.py): short polls, fast stop.
@@ -297,6 +279,14 @@ def browser_context_args(browser_context_args: dict, base_url: str) -> dict:
         # Not UTC on purpose: the page must show and send UTC dates whatever the browser's zone.
         "timezone_id": "America/New_York",
     }
+
+
+@pytest.fixture(autouse=True)
+def _patient_expect() -> Iterator[None]:
+    """A loaded machine (the whole suite, other stacks) can be slow: expectations still fail, later."""
+    expect.set_options(timeout=15_000)
+    yield
+    expect.set_options(timeout=5_000)  # Playwright's default, for whatever runs next
 
 
 @pytest.fixture(scope="session")

@@ -279,10 +279,11 @@ def test_a_large_query_runs_as_an_export_with_progress_to_a_working_link(
     expect(results_status(site)).to_contain_text(f"from {first} to {last}")
     expect(site.get_by_role("link", name="Download CSV")).to_be_hidden()
     expect(site.locator("#download-hint")).to_contain_text("spans 3 days")
+    record_statuses(site)
     site.get_by_role("button", name="Download CSV").click()
 
     expect(site.locator("#export-panel")).to_be_visible()
-    expect(site.locator("#export-status")).to_have_text(re.compile(r"^(Starting|Export)"))
+    expect(site.locator("#export-bar")).to_be_visible()
     link = site.locator("#export-link")
     expect(link).to_be_visible(timeout=EXPORT_TIMEOUT_MS)
     expect(link).to_be_focused()
@@ -291,6 +292,14 @@ def test_a_large_query_runs_as_an_export_with_progress_to_a_working_link(
     expect(site.locator("#export-status")).to_have_text(
         f"Export ready: {total:,} rows. The link is valid for a limited time."
     )
+    # What the live region said on the way: started, then queued/running (as fast as the worker
+    # allows, maybe not seen at all), then ready, and never backwards.
+    statuses = site.evaluate("() => window.__statuses")
+    assert statuses[0] == "Starting the export" and statuses[-1].startswith("Export ready")
+    middle = statuses[1:-1]
+    assert all(re.match(r"Export (queued|running: \d+%)", text) for text in middle), statuses
+    percents = [int(m.group(1)) for text in middle if (m := re.search(r"(\d+)%", text))]
+    assert percents == sorted(percents), statuses
 
     href = link.get_attribute("href")
     response = requests.get(href, timeout=60)
@@ -305,6 +314,54 @@ def test_a_large_query_runs_as_an_export_with_progress_to_a_working_link(
     saved = tmp_path / "export.csv"
     download_info.value.save_as(saved)
     assert saved.read_bytes() == response.content
+
+
+def record_statuses(page: Page) -> None:
+    """Keep every text the export's live region shows, in window.__statuses."""
+    page.evaluate(
+        """() => {
+            window.__statuses = [];
+            const region = document.getElementById('export-status');
+            new MutationObserver(() => {
+                const text = region.textContent;
+                if (text && window.__statuses.at(-1) !== text) window.__statuses.push(text);
+            }).observe(region, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
+
+
+def test_when_the_api_will_not_stream_the_csv_the_page_exports_instead(site: Page, stack, problems):
+    """The API decides; if it is set up with smaller limits than the page assumes, its 422 on the
+    pre-check turns the direct download into an export (simulated here by answering that HEAD)."""
+    site.route(
+        "**/api/readings?*format=csv*",
+        lambda route: route.fulfill(status=422) if route.request.method == "HEAD" else route.continue_(),
+    )
+    day = stack.days[0]
+    search(site, day, day, country="NL")
+    site.get_by_role("link", name="Download CSV").click()
+    expect(site.locator("#download-hint")).to_contain_text("prepares this CSV in the background")
+    expect(site.get_by_role("link", name="Download CSV")).to_be_hidden()
+    expect(site.locator("#export-link")).to_be_visible(timeout=EXPORT_TIMEOUT_MS)
+    rows = requests.get(site.locator("#export-link").get_attribute("href"), timeout=30).text
+    assert rows.startswith("sensor_id,") and all(line.split(",")[4] == "NL" for line in rows.splitlines()[1:])
+    assert problems and all("status of 422" in p for p in problems)  # Chromium logs the refusal
+    problems.clear()
+
+
+def test_a_failed_export_says_why_and_can_be_retried(site: Page, stack):
+    failed = {"job_id": "0" * 32, "status": "failed", "progress": 0.4, "rows": 0, "error": "worker lost"}
+    site.route("**/api/exports/*", lambda route: route.fulfill(json=failed))
+    first = (date.fromisoformat(stack.days[0]) - timedelta(days=1)).isoformat()
+    search(site, first, stack.days[1], country="BE")
+    site.get_by_role("button", name="Download CSV").click()
+    expect(site.locator("#export-status")).to_have_text("The export failed: worker lost.")
+    retry = site.get_by_role("button", name="Try the export again")
+    expect(retry).to_be_visible()
+    site.unroute("**/api/exports/*")
+    retry.click()
+    expect(site.locator("#export-link")).to_be_visible(timeout=EXPORT_TIMEOUT_MS)
+    expect(retry).to_be_hidden()
 
 
 # ----------------------------------------------------------------------------- map and chart
