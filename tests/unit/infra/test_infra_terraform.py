@@ -221,7 +221,7 @@ def test_container_environment_names_are_settings() -> None:
     if dockerfile.is_file():
         declared = set(re.findall(r"\b(AIRQ_[A-Z0-9_]+)=", dockerfile.read_text(encoding="utf-8")))
         assert web_names <= declared, f"web image does not read {sorted(web_names - declared)}"
-    everything = set(AIRQ_NAME.findall(root().text()))
+    everything = set(re.findall(r"\b(AIRQ_[A-Z0-9_]+)\s*=", root().text()))  # every one set anywhere
     assert everything <= WORKER_ENV | web_names, sorted(everything - WORKER_ENV - web_names)
     environments = json.dumps([common, environment])
     assert "AWS_ENDPOINT_URL" not in environments, "on AWS the SDK's default endpoints apply"
