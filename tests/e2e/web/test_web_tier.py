@@ -124,6 +124,22 @@ def test_csv_streams_through_the_proxy_unchanged(any_web: Process, stack):
     assert len(rows) == stack.readings_per_day[day]
 
 
+def test_the_csv_pre_check_answers_through_the_proxy(any_web: Process, stack):
+    """The page sends HEAD before a direct download: 200 when the API will stream, 422 when not."""
+    day = stack.days[0]
+    small = requests.head(
+        any_web.url + "/api/readings", params={"start": day, "end": day, "format": "csv"}, timeout=30
+    )
+    assert small.status_code == 200 and small.headers["Content-Type"].startswith("text/csv")
+    assert small.content == b""
+    large = requests.head(
+        any_web.url + "/api/readings",
+        params={"start": "2026-01-01", "end": "2026-01-05", "format": "csv"},
+        timeout=30,
+    )
+    assert large.status_code == 422
+
+
 def test_post_is_proxied(any_web: Process, stack):
     body = {"start": stack.days[0], "end": stack.days[0], "country": "NL"}
     response = requests.post(any_web.url + "/api/exports", json=body, timeout=30)
