@@ -64,6 +64,7 @@ def run(
     try:
         store = JobStore(settings)
         standin_cpu = sum(cpu_seconds(pid) for pid in standins)
+        worker_cpu = sum(cpu_seconds(p.pid) for p in processes)  # start-up excluded
         started = time.monotonic()
         ids = [submit_export(settings, query, store).job_id for _ in range(jobs)]
         pending = set(ids)
@@ -81,7 +82,7 @@ def run(
                     pending.discard(job_id)
             time.sleep(0.05)
         seconds = time.monotonic() - started
-        worker_cpu = sum(cpu_seconds(p.pid) for p in processes)
+        worker_cpu = sum(cpu_seconds(p.pid) for p in processes) - worker_cpu
         standin_cpu = sum(cpu_seconds(pid) for pid in standins) - standin_cpu
     finally:
         for process in processes:
@@ -148,12 +149,13 @@ def main() -> int:
     )
     rate = query_rows / query_seconds
     print(f"query only (iter_readings, in process)  {query_seconds:7.2f} s  {rate:8.0f} rows/s")
-    for workers, (rows, size, seconds) in results.items():
+    for workers, (rows, size, seconds, worker_cpu, standin_cpu) in results.items():
         label = (
             f"{workers} worker{'s' if workers > 1 else ' '}, {args.jobs} exports of {rows // args.jobs} rows"
         )
         print(
             f"{label:40s} {seconds:7.2f} s  {rows / seconds:8.0f} rows/s  {size / seconds / 2**20:6.2f} MiB/s"
+            f"  (CPU s: workers {worker_cpu:.1f}, stand-ins {standin_cpu:.1f})"
         )
     one, two = (results[n][0] / results[n][2] for n in (1, 2))
     print(f"scaling 1 -> 2 workers: {two / one:.2f}x")
