@@ -1,0 +1,102 @@
+"""GET /api/readings and GET /api/sensors/<id>: JSON and GeoJSON pages, CSV streams."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, jsonify, request, stream_with_context
+
+from airq.api import context
+from airq.api.errors import ApiError
+from airq.api.paging import all_readings, read_page, too_large_for_sync
+from airq.formats import CSV_CONTENT_TYPE, GEOJSON_CONTENT_TYPE, META, csv_chunks, geojson_feature
+from airq.query import ReadingQuery
+from airq.validation import PageRequest, ValidationError, issue_cursor, parse_page_args, parse_sensor_id
+
+bp = Blueprint("readings", __name__)
+
+SENSOR_DEFAULT_DAYS = 7  # /api/sensors/<id> without start: the last 7 days (UTC) up to today
+
+
+@bp.get("/api/readings")
+def readings() -> Any:
+    return _answer(parse_page_args(request.args, context.settings()))
+
+
+@bp.get("/api/sensors/<sensor_id>")
+def sensor(sensor_id: str) -> Any:
+    try:
+        number = parse_sensor_id(sensor_id)
+    except ValueError as exc:
+        raise ValidationError({"sensor_id": str(exc)}) from None
+    page_request = parse_page_args(
+        request.args, context.settings(), sensor_id=number, default_days=SENSOR_DEFAULT_DAYS
+    )
+    return _answer(page_request, missing=f"sensor {number} has no readings in this time range")
+
+
+def _answer(page_request: PageRequest, missing: str | None = None) -> Any:
+    """The page (json, geojson) or the stream (csv). `missing`: 404 with this message when the
+    first page is empty (a sensor that never reported), instead of an empty 200."""
+    query = page_request.query
+    if page_request.format == "csv":
+        return csv_response(query, missing=missing)
+    rows, position = read_page(context.store(), query, page_request.limit, page_request.cursor)
+    if missing and not rows and position is None and page_request.cursor is None:
+        raise ApiError(404, "not_found", missing)
+    cursor = issue_cursor(query, position) if position else None
+    meta = {
+        **META,
+        "count": len(rows),
+        "limit": page_request.limit,
+        "next_cursor": cursor,
+        "next": _next_url(cursor),
+        "query": query.to_dict(),
+    }
+    if page_request.format == "geojson":
+        collection = {
+            "type": "FeatureCollection",
+            "meta": meta,
+            "features": [geojson_feature(r) for r in rows],
+        }
+        response = jsonify(collection)
+        response.content_type = GEOJSON_CONTENT_TYPE
+        return response
+    return jsonify({"meta": meta, "data": [r.as_dict() for r in rows]})
+
+
+def _next_url(cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    args = {k: v for k, v in request.args.items() if k != "cursor"}
+    return f"{request.path}?{urlencode({**args, 'cursor': cursor})}"
+
+
+def csv_response(query: ReadingQuery, missing: str | None = None) -> Response:
+    """Every matching row as streamed CSV, or 422 pointing at POST /api/exports when too large."""
+    reason = too_large_for_sync(context.store(), query, context.settings())
+    if reason:
+        raise ApiError(
+            422,
+            "too_large_for_sync",
+            f"This query is too large to answer synchronously: {reason}. "
+            "POST the same filters (export.body) to /api/exports, then poll the job's status_url.",
+            extra={"export": {"method": "POST", "href": "/api/exports", "body": query.to_dict()}},
+        )
+    first, rows = all_readings(context.store(), query)
+    if first is None and missing:
+        raise ApiError(404, "not_found", missing)
+    response = Response(stream_with_context(csv_chunks(rows)), content_type=CSV_CONTENT_TYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(query)}"'
+    response.headers["X-Accel-Buffering"] = "no"  # let nginx pass the stream through as it comes
+    return response
+
+
+def _filename(query: ReadingQuery) -> str:
+    parts = ["airq", query.start[:10], query.end[:10]]
+    if query.sensor_id is not None:
+        parts.append(f"sensor{query.sensor_id}")
+    elif query.country:
+        parts.append(query.country)
+    return "-".join(parts) + ".csv"
