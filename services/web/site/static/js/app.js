@@ -51,7 +51,7 @@ const state = {
   offsets: [0], // rows before page i
   page: 0,
   nextCursor: null,
-  controller: null, // aborts the requests of a superseded search or page
+  controllers: { search: null, page: null }, // abort what a newer search or page supersedes
   exportRun: 0, // bumps to stop polling an export that is no longer wanted
   total: null, // readings matching the filters, from the summary, when it can tell
 };
@@ -207,10 +207,11 @@ function renderPager(count) {
 
 // ---------------------------------------------------------------- requests
 
-function newController() {
-  state.controller?.abort();
-  state.controller = new AbortController();
-  return state.controller.signal;
+/** A fresh signal for `kind` ("search": summary and map; "page": the table), aborting the last. */
+function renew(kind) {
+  state.controllers[kind]?.abort();
+  state.controllers[kind] = new AbortController();
+  return state.controllers[kind].signal;
 }
 
 function isAbort(error) {
@@ -227,7 +228,7 @@ function setBusy(busy) {
  * (each page has a bounded cost, so a selective filter can even give an empty page with a cursor),
  * so this keeps asking, from the cursor it got, until the table page is full or the result ends.
  */
-async function loadPage(pageIndex, signal = newController()) {
+async function loadPage(pageIndex, signal = renew("page")) {
   setBusy(true);
   ui.resultsStatus.textContent = `Loading page ${pageIndex + 1}`;
   try {
@@ -521,15 +522,19 @@ async function search(params, { pushUrl = true } = {}) {
   state.nextCursor = null;
   state.total = null;
   if (pushUrl) history.replaceState(null, "", queryString(params) || location.pathname);
-  const signal = newController();
+  const signal = renew("search");
   // Summary and map run alongside the first page; the summary also sizes the CSV decision.
+  // Paging on while they load does not cancel them (separate signals); a new search does.
   const summary = loadSummary(params, signal);
   loadMap(params, signal);
-  const shown = await loadPage(0, signal);
+  const shown = await loadPage(0, renew("page"));
   const total = await summary;
-  if (signal.aborted && state.controller?.signal !== signal) return;
+  if (signal.aborted) return;
   if (!shown) {
+    // The query failed: do not leave the previous result looking like this one's.
     ui.download.hidden = true;
+    ui.tableWrap.hidden = true;
+    ui.pager.hidden = true;
     return;
   }
   state.total = Number.isFinite(total) ? total : null;
