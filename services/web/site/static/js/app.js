@@ -9,7 +9,7 @@ import { FIELDS, spanDays, validate } from "./validate.js";
 
 const PAGE_SIZE = 50; // rows per table page
 const MAX_REQUESTS_PER_PAGE = 8; // API pages fetched to fill one table page
-const MAP_LIMIT = 1000; // readings drawn on the map (one GeoJSON page)
+const MAP_LIMIT = 1000; // readings drawn on the map (GeoJSON pages of the same query)
 // What the API serves as a synchronous CSV (AIRQ_SYNC_MAX_DAYS / AIRQ_SYNC_MAX_ROWS defaults); a
 // larger query goes through POST /api/exports, as the API itself would insist.
 const SYNC_CSV = { maxDays: 2, maxRows: 50000 };
