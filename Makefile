@@ -27,11 +27,15 @@ $(NODE_STAMP): package.json
 install: $(STAMP) $(NODE_STAMP)
 
 lint: install
-	$(VENV)/bin/ruff check src services tests
+	$(VENV)/bin/ruff check src services tests bench loadtest bin
+	$(VENV)/bin/ruff format --check src services tests bench loadtest bin
 
-# pytest exits 5 when it collects nothing; that must fail, so no `|| true` anywhere here.
-test: install lint
+# Everything CI runs: lint, the secret scan, every test tier that needs no container engine (unit,
+# integration, faults, web in Debian's chromium), then checkov on the Terraform. pytest exits 5
+# when it collects nothing; that must fail, so no `|| true` anywhere here.
+test: install install-browser lint secrets
 	$(VENV)/bin/pytest tests
+	$(MAKE) --no-print-directory checkov
 
 unit: install
 	$(VENV)/bin/pytest tests/unit

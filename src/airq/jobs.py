@@ -115,11 +115,15 @@ class JobStore:
         )
         return _from_item(response["Item"]) if "Item" in response else None
 
-    def _update(self, job_id: str, values: dict[str, Any], only_if_not_done: bool = True) -> bool:
-        """Set attributes; a job already done is never changed (returns False then)."""
+    def _update(
+        self, job_id: str, values: dict[str, Any], only_if_not_done: bool = True, remove: tuple[str, ...] = ()
+    ) -> bool:
+        """Set (and remove) attributes; a job already done is never changed (returns False then)."""
         values = {**values, "updated_at": {"S": _now()}}
-        names = {f"#{k}": k for k in values}
+        names = {f"#{k}": k for k in (*values, *remove)}
         expression = "SET " + ", ".join(f"#{k} = :{k}" for k in values)
+        if remove:
+            expression += " REMOVE " + ", ".join(f"#{k}" for k in remove)
         request: dict[str, Any] = {
             "TableName": self.settings.jobs_table,
             "Key": {tables.JOBS_PK: {"S": job_id}},
@@ -158,6 +162,7 @@ class JobStore:
                 "progress": {"N": "1.0"},
                 "s3_key": {"S": s3_key},
             },
+            remove=("error",),  # a job redriven after a failure and then done carries no stale error
         )
 
     def mark_failed(self, job_id: str, reason: str) -> bool:
