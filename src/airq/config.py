@@ -7,7 +7,11 @@ AWS endpoints are deliberately absent: boto3 reads the standard `AWS_ENDPOINT_UR
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 LIVE_FEED_URL = "https://data.sensor.community/static/v2/data.24h.json"
 
@@ -51,16 +55,28 @@ class Settings:
     presign_expiry: int = 3600
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
-        for field in fields(cls):
-            raw = env.get("AIRQ_" + field.name.upper())
-            if raw is None or raw == "":
-                continue
-            kind = type(field.default)
-            try:
-                values[field.name] = kind(raw)
-            except ValueError as exc:
-                raise ValueError(f"AIRQ_{field.name.upper()}={raw!r} is not a valid {kind.__name__}") from exc
-        return cls(**values)  # type: ignore[arg-type]
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        return from_environment(cls, "AIRQ_", environ)
+
+
+def from_environment(
+    cls: type[T], prefix: str, environ: Mapping[str, str] | None = None, **overrides: Any
+) -> T:
+    """A dataclass of settings from `<prefix><FIELD>` variables, each converted to its default's type.
+
+    The one parser of environment settings: Settings and the worker's own options both use it.
+    An unset or empty variable keeps the default; a value that does not convert names the variable.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for field in fields(cls):  # type: ignore[arg-type]
+        raw = env.get(prefix + field.name.upper())
+        if raw is None or raw == "":
+            continue
+        kind = type(field.default)
+        try:
+            values[field.name] = kind(raw)
+        except ValueError as exc:
+            raise ValueError(f"{prefix}{field.name.upper()}={raw!r} is not a valid {kind.__name__}") from exc
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return cls(**values)

@@ -7,8 +7,10 @@ read by the worker alone. `airq-worker --help` shows the command-line overrides.
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from airq.config import from_environment
 
 PREFIX = "AIRQ_WORKER_"
 
@@ -51,22 +53,8 @@ class WorkerOptions:
             raise ValueError(f"{PREFIX}STALL_SECONDS must be positive")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> WorkerOptions:
-        env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
-        for field in fields(cls):
-            raw = env.get(PREFIX + field.name.upper())
-            if raw is None or raw == "":
-                continue
-            kind = type(field.default)
-            try:
-                values[field.name] = kind(raw)
-            except ValueError as exc:
-                raise ValueError(
-                    f"{PREFIX}{field.name.upper()}={raw!r} is not a valid {kind.__name__}"
-                ) from exc
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)  # type: ignore[arg-type]
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> WorkerOptions:
+        return from_environment(cls, PREFIX, environ, **overrides)
 
 
 def retry_delay(attempt: int, base: float, visibility_timeout: int) -> int:
