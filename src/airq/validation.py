@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from airq import daqi, tables
 from airq.config import Settings
@@ -62,6 +62,9 @@ _DIGITS = re.compile(r"\d{1,12}", re.ASCII)
 _ISO_Z = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", re.ASCII)
 
 
+T = TypeVar("T")
+
+
 class ValidationError(ValueError):
     """Bad input: `fields` names every bad field (request parameter or body key) with its message."""
 
@@ -83,6 +86,12 @@ class _Errors:
     def raise_if_any(self) -> None:
         if self.fields:
             raise ValidationError(self.fields)
+
+    def result(self, value: T | None) -> T:
+        """The value, unless any field was bad: then every bad field, raised together."""
+        self.raise_if_any()
+        assert value is not None
+        return value
 
 
 def _absent(value: object) -> bool:
@@ -283,7 +292,8 @@ def _reading_query(
     names: Mapping[str, str],
     today: date,
     default_days: int = 1,
-) -> ReadingQuery:
+) -> ReadingQuery | None:
+    """The query the values describe, or None when `errors` holds anything (this or earlier)."""
     start, end = _span(values, errors, names, today, default_days)
     parsed: dict[str, Any] = {}
     parsers = {
@@ -315,8 +325,7 @@ def _reading_query(
                 f"band {parsed['band']} (DAQI {band_low}-{band_high}) is outside the AQI range "
                 f"{low or 1}-{high or 10}, so nothing could match",
             )
-    errors.raise_if_any()
-    return ReadingQuery(start=start, end=end, **parsed)
+    return None if errors.fields else ReadingQuery(start=start, end=end, **parsed)
 
 
 def _unknown(keys: Iterable[str], allowed: Iterable[str], errors: _Errors, what: str) -> None:
@@ -382,19 +391,14 @@ def parse_page_args(
     raw_cursor = values.get("cursor")
     if not _absent(raw_cursor) and out_format == "csv":
         errors.add("cursor", "format=csv streams every matching row; cursor is for json and geojson")
-    try:
-        names = {f: f for f in READING_FILTERS}
-        query = _reading_query(values, errors, names, today or today_utc(), default_days)
-    except ValidationError:
-        query = None
+    names = {f: f for f in READING_FILTERS}
+    query = errors.result(_reading_query(values, errors, names, today or today_utc(), default_days))
     cursor = None
-    if query is not None and not _absent(raw_cursor) and out_format != "csv":
+    if not _absent(raw_cursor) and out_format != "csv":
         try:
             cursor = check_cursor(str(raw_cursor), query)
         except CursorError as exc:
-            errors.add("cursor", str(exc))
-    errors.raise_if_any()
-    assert query is not None
+            raise ValidationError({"cursor": str(exc)}) from None
     return PageRequest(query=query, format=out_format, limit=limit, cursor=cursor)
 
 
@@ -402,7 +406,7 @@ def parse_export_body(body: Mapping[str, object], today: date | None = None) -> 
     """POST /api/exports: the /api/readings filters as a JSON object (bbox a string or 4 numbers)."""
     errors = _Errors()
     _unknown(body, READING_FILTERS, errors, "field")
-    return _reading_query(body, errors, {f: f for f in READING_FILTERS}, today or today_utc())
+    return errors.result(_reading_query(body, errors, {f: f for f in READING_FILTERS}, today or today_utc()))
 
 
 def parse_client_body(body: Mapping[str, object], today: date | None = None) -> ReadingQuery:
@@ -410,7 +414,7 @@ def parse_client_body(body: Mapping[str, object], today: date | None = None) -> 
     errors = _Errors()
     _unknown(body, CLIENT_FIELDS, errors, "field")
     names = {filter_name: client_name for client_name, filter_name in CLIENT_FIELDS.items()}
-    return _reading_query(body, errors, names, today or today_utc())
+    return errors.result(_reading_query(body, errors, names, today or today_utc()))
 
 
 def parse_span_args(args: Any, *, allow_country: bool, today: date | None = None) -> ReadingQuery:
@@ -428,7 +432,7 @@ def parse_span_args(args: Any, *, allow_country: bool, today: date | None = None
     names = {"start": "start", "end": "end", "country": "country"}
     if not allow_country:
         names.pop("country")
-    return _reading_query(values, errors, names, today or today_utc())
+    return errors.result(_reading_query(values, errors, names, today or today_utc()))
 
 
 # ---------------------------------------------------------------------- cursors
