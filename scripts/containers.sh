@@ -210,8 +210,16 @@ build_image() {  # build_image NAME DOCKERFILE [--build-arg K=V ...]
     local name="$1" dockerfile="$2"; shift 2
     local args=(build -f "$dockerfile" -t "airq-$name:$AIRQ_TAG" --network=host)
     local ca
-    if ca="$(ca_bundle)"; then args+=(--secret "id=cacert,src=$ca"); fi
-    if [ "$ENGINE" = docker ]; then export DOCKER_BUILDKIT=1; else args+=(--format docker); fi  # OCI drops HEALTHCHECK
+    # The CA bundle reaches RUN steps at /run/secrets/cacert: a BuildKit secret with Docker; with
+    # Podman a read-only build volume at the same path, since podman 4.3 never caches a RUN step
+    # that has a secret mount (the volume is not part of any layer either).
+    if [ "$ENGINE" = docker ]; then
+        export DOCKER_BUILDKIT=1
+        if ca="$(ca_bundle)"; then args+=(--secret "id=cacert,src=$ca"); fi
+    else
+        args+=(--format docker)  # the OCI format would drop HEALTHCHECK
+        if ca="$(ca_bundle)"; then args+=(-v "$ca:/run/secrets/cacert:ro"); fi
+    fi
     local start=$SECONDS
     log "building airq-$name:$AIRQ_TAG ($dockerfile)"
     if ! "$ENGINE" "${args[@]}" "$@" . >"$STATE/build-$name.log" 2>&1; then
