@@ -362,17 +362,18 @@ def parse_page_args(
     args: Any,
     settings: Settings,
     *,
-    sensor_id: int | None = None,
+    sensor_id: str | None = None,
     default_days: int = 1,
     today: date | None = None,
 ) -> PageRequest:
-    """GET /api/readings (or, with `sensor_id` from the path, /api/sensors/<id>)."""
+    """GET /api/readings, or /api/sensors/<id> with `sensor_id` as the path gave it (checked with
+    the parameters, so a bad id and bad parameters are reported together)."""
     errors = _Errors()
     values = single_values(args, errors)
-    filters = [f for f in READING_FILTERS if not (sensor_id and f == "sensor_id")]
+    filters = [f for f in READING_FILTERS if not (sensor_id is not None and f == "sensor_id")]
     _unknown(values, [*filters, *PAGE_OPTIONS], errors, "parameter")
     if sensor_id is not None:
-        values["sensor_id"] = str(sensor_id)
+        values["sensor_id"] = sensor_id
     out_format = "json"
     if not _absent(values.get("format")):
         try:

@@ -12,7 +12,7 @@ from airq.api.errors import ApiError
 from airq.api.paging import all_readings, read_page, too_large_for_sync
 from airq.formats import CSV_CONTENT_TYPE, GEOJSON_CONTENT_TYPE, META, csv_chunks, geojson_feature
 from airq.query import ReadingQuery
-from airq.validation import PageRequest, ValidationError, issue_cursor, parse_page_args, parse_sensor_id
+from airq.validation import PageRequest, issue_cursor, parse_page_args
 
 bp = Blueprint("readings", __name__)
 
@@ -26,13 +26,10 @@ def readings() -> Any:
 
 @bp.get("/api/sensors/<sensor_id>")
 def sensor(sensor_id: str) -> Any:
-    try:
-        number = parse_sensor_id(sensor_id)
-    except ValueError as exc:
-        raise ValidationError({"sensor_id": str(exc)}) from None
     page_request = parse_page_args(
-        request.args, context.settings(), sensor_id=number, default_days=SENSOR_DEFAULT_DAYS
+        request.args, context.settings(), sensor_id=sensor_id, default_days=SENSOR_DEFAULT_DAYS
     )
+    number = page_request.query.sensor_id
     return _answer(page_request, missing=f"sensor {number} has no readings in this time range")
 
 

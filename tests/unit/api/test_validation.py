@@ -75,7 +75,7 @@ def test_defaults_are_today_utc_and_an_end_alone_gives_its_day():
     assert page().query == ReadingQuery(start="2026-12-03T00:00:00Z", end="2026-12-03T23:59:59Z")
     assert page(end="2026-12-01").query.start == "2026-12-01T00:00:00Z"
     assert page(start="2026-12-01").query.end == "2026-12-03T23:59:59Z"
-    sensor = parse_page_args(MultiDict(), SETTINGS, sensor_id=42, default_days=7, today=TODAY)
+    sensor = parse_page_args(MultiDict(), SETTINGS, sensor_id="42", default_days=7, today=TODAY)
     assert (sensor.query.start, sensor.query.sensor_id) == ("2026-11-27T00:00:00Z", 42)
     assert (page().format, page().limit, page().cursor) == ("json", SETTINGS.page_limit_default, None)
 
@@ -144,6 +144,13 @@ def test_every_bad_field_is_named_at_once():
         bbox="1", format="pdf", limit="0", colour="red",
     )  # fmt: skip
     assert set(fields) == {*READING_FILTERS, "format", "limit", "colour"}
+
+
+def test_a_sensor_path_is_checked_with_the_parameters():
+    fields = refused(parse_page_args, MultiDict({"start": "x"}), SETTINGS, sensor_id="abc")
+    assert set(fields) == {"sensor_id", "start"} and "positive integer" in fields["sensor_id"]
+    fields = refused(parse_page_args, MultiDict({"sensor_id": "5"}), SETTINGS, sensor_id="5")
+    assert "unknown parameter" in fields["sensor_id"]  # the path names the sensor here
 
 
 def test_repeated_parameters_and_empty_values():
