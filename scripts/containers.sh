@@ -239,7 +239,7 @@ build_images() {
     build_image worker services/worker/Dockerfile "${py[@]}"
     build_image web services/web/Dockerfile --build-arg "NGINX_IMAGE=$NGINX_IMAGE" \
         --build-arg "NODE_IMAGE=$NODE_IMAGE" --build-arg "PYTHON_IMAGE=$PYTHON_IMAGE"
-    if [ "$ENGINE" = podman ]; then podman image prune -f >/dev/null 2>&1 || true; fi
+    # No `image prune` here: the untagged builder stages are the layer cache of the next build.
     "$ENGINE" images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E "airq-[a-z0-9]+:$AIRQ_TAG " >&2 || true
 }
 
