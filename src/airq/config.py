@@ -46,6 +46,7 @@ class Settings:
     rate_limit_per_minute: int = 600
     page_limit_default: int = 100
     page_limit_max: int = 1000
+    result_cache_mb: int = 64  # per API process: small synchronous CSV answers, keyed by data version
     # Proxies in front of the API (nginx, ALB) whose X-Forwarded-For may be believed; 0 trusts
     # none. The rate limit keys on the client address this yields.
     trusted_proxy_hops: int = 0

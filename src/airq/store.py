@@ -44,8 +44,12 @@ class Store:
         settings: Settings,
         client: Any | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        memo_summaries: bool = False,
     ) -> None:
         self.settings = settings
+        # A short-lived Store (one API request) may remember each day's catalogue, so the size
+        # estimate and the cache's data version read it once; a long-lived one must not.
+        self._summary_memo: dict[str, dict[str, Summary]] | None = {} if memo_summaries else None
         self.client = (
             client
             if client is not None
@@ -161,7 +165,12 @@ class Store:
 
     def country_summaries(self, day: str) -> dict[str, Summary]:
         """The day's catalogue: every country with data that day and its summary. One small Query."""
-        return {item["country"]["S"]: Summary.from_item(item) for item in self._daily_items(day, "C#")}
+        if self._summary_memo is not None and day in self._summary_memo:
+            return self._summary_memo[day]
+        summaries = {item["country"]["S"]: Summary.from_item(item) for item in self._daily_items(day, "C#")}
+        if self._summary_memo is not None:
+            self._summary_memo[day] = summaries
+        return summaries
 
     def hour_summaries(self, day: str, country: str | None = None) -> list[tuple[tuple[str, int], Summary]]:
         prefix = f"H#{country}#" if country else "H#"

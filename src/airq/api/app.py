@@ -22,6 +22,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wsgi import ClosingIterator
 
 from airq.api import catalogue, errors, exports, health, openapi, readings
+from airq.api.cache import ResultCache
 from airq.api.errors import RETRY_AFTER_SECONDS, ApiError
 from airq.api.guards import InFlight, RateLimiter
 from airq.api.metrics import DURATION, IN_FLIGHT, REJECTED, REQUESTS
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # µg/m³, not \u00b5g/m\u00b3
     for module in (readings, exports, catalogue, health, openapi):
         app.register_blueprint(module.bp)
+    app.extensions["airq_result_cache"] = ResultCache(settings.result_cache_mb * 1024 * 1024)
     errors.register(app)
     app.add_url_rule("/", "index", index)
     app.add_url_rule("/api/", "api_index", index)

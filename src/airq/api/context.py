@@ -22,7 +22,7 @@ def settings() -> Settings:
 
 def store() -> Store:
     if "airq_store" not in g:
-        g.airq_store = Store(settings())
+        g.airq_store = Store(settings(), memo_summaries=True)  # lives for this request only
     return g.airq_store
 
 

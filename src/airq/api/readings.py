@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
-from airq.api import context
+from airq.api import cache, context
 from airq.api.errors import ApiError
-from airq.api.paging import all_readings, read_page, too_large_for_sync
+from airq.api.paging import all_readings, estimate_rows, read_page, too_large_for_sync
 from airq.formats import CSV_CONTENT_TYPE, GEOJSON_CONTENT_TYPE, META, csv_chunks, geojson_feature
 from airq.query import ReadingQuery
+from airq.store import Store
 from airq.validation import PageRequest, issue_cursor, parse_page_args
 
 bp = Blueprint("readings", __name__)
@@ -81,13 +82,30 @@ def csv_response(query: ReadingQuery, missing: str | None = None) -> Response:
             "POST the same filters (export.body) to /api/exports, then poll the job's status_url.",
             extra={"export": {"method": "POST", "href": "/api/exports", "body": query.to_dict()}},
         )
-    first, rows = all_readings(context.store(), query)
-    if first is None and missing:
-        raise ApiError(404, "not_found", missing)
-    response = Response(stream_with_context(csv_chunks(rows)), content_type=CSV_CONTENT_TYPE)
+    store = context.store()
+    if _cacheable(store, query):
+        # Small answers are built whole once per data version and served from memory after that.
+        key = cache.cache_key(store, query)
+        body, hit = current_app.extensions["airq_result_cache"].get_or_build(
+            key, lambda: "".join(csv_chunks(all_readings(store, query)[1])).encode()
+        )
+        response = Response(body, content_type=CSV_CONTENT_TYPE)
+        response.headers["X-Cache"] = "hit" if hit else "miss"
+    else:
+        first, rows = all_readings(store, query)
+        if first is None and missing:
+            raise ApiError(404, "not_found", missing)
+        response = Response(stream_with_context(csv_chunks(rows)), content_type=CSV_CONTENT_TYPE)
+        response.headers["X-Accel-Buffering"] = "no"  # let nginx pass the stream through as it comes
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(query)}"'
-    response.headers["X-Accel-Buffering"] = "no"  # let nginx pass the stream through as it comes
     return response
+
+
+def _cacheable(store: Store, query: ReadingQuery) -> bool:
+    """Area queries small enough to hold (a sensor's history is one cheap indexed Query anyway)."""
+    if query.sensor_id is not None or request.method == "HEAD" or not context.settings().result_cache_mb:
+        return False
+    return estimate_rows(store, query) <= cache.MAX_CACHED_ROWS
 
 
 def _filename(query: ReadingQuery) -> str:

@@ -105,8 +105,11 @@ def api_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def served(dataset: Dataset, api_logs: Path) -> Iterator[ApiProcess]:
-    """The real app under gunicorn (2 workers), rate limit high enough for the fuzzer."""
-    process = start_api(dataset.env(AIRQ_RATE_LIMIT_PER_MINUTE="1000000"), api_logs, "served")
+    """The real app under gunicorn (2 workers), rate limit high enough for the fuzzer, and no result
+    cache, so every CSV here is the streamed path (the cache has its own tests)."""
+    process = start_api(
+        dataset.env(AIRQ_RATE_LIMIT_PER_MINUTE="1000000", AIRQ_RESULT_CACHE_MB="0"), api_logs, "served"
+    )
     yield process
     process.stop()
 

@@ -1,0 +1,84 @@
+"""The CSV result cache: a repeated query is served from memory until an ingest changes the data."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from airq.api.app import create_app
+from airq.feed import load_feed
+from airq.feedgen import generate, write_feed
+from airq.ingest.run import ingest_once
+from airq.resources import ensure_all
+
+
+def snapshot(tmp_path, hour):
+    path = tmp_path / f"feed-{hour}.json"
+    with path.open("w") as handle:
+        write_feed(generate(600, seed=21, at=datetime(2026, 12, 3, hour, 5, tzinfo=UTC)), handle)
+    return path
+
+
+def rows(response):
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_repeated_query_hits_until_an_ingest_changes_the_data(settings, tmp_path):
+    ensure_all(settings, wait_seconds=10)
+    app = create_app(settings)
+    client = app.test_client()
+    body = {
+        "startDate": "2026-12-03",
+        "endDate": "2026-12-03",
+        "country": "DE",
+        "minAqi": 0,
+        "maxAqi": 10,
+        "range": "",
+    }
+
+    first_feed = snapshot(tmp_path, 9)
+    ingest_once(str(first_feed), settings)
+    first = client.post("/api/query", json=body)
+    again = client.post("/api/query", json=body)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert (first.headers["X-Cache"], again.headers["X-Cache"]) == ("miss", "hit")
+    assert again.get_data() == first.get_data()
+    expected_first = sum(r.country == "DE" for r in load_feed(str(first_feed)).readings)
+    assert len(rows(first)) == expected_first > 0
+
+    # Re-ingesting the same snapshot changes nothing, so the entry stays valid.
+    ingest_once(str(first_feed), settings)
+    assert client.post("/api/query", json=body).headers["X-Cache"] == "hit"
+
+    # A new snapshot changes the day's summaries: the next answer is rebuilt and includes it.
+    second_feed = snapshot(tmp_path, 10)
+    ingest_once(str(second_feed), settings)
+    fresh = client.post("/api/query", json=body)
+    assert fresh.headers["X-Cache"] == "miss"
+    expected = expected_first + sum(r.country == "DE" for r in load_feed(str(second_feed)).readings)
+    assert len(rows(fresh)) == expected
+
+    # The same filter through GET /api/readings?format=csv is the same cached answer.
+    same = client.get(
+        "/api/readings",
+        query_string={"start": "2026-12-03", "end": "2026-12-03", "country": "de", "format": "csv"},
+    )
+    assert same.headers["X-Cache"] == "hit" and same.get_data() == fresh.get_data()
+    # A different filter is a different entry.
+    low = client.post("/api/query", json={**body, "range": "Low"})
+    assert low.headers["X-Cache"] == "miss"
+    assert {r["band"] for r in rows(low)} <= {"Low"}
+
+
+def test_cache_off_streams(settings, tmp_path):
+    ensure_all(settings, wait_seconds=10)
+    ingest_once(str(snapshot(tmp_path, 9)), settings)
+    off = settings.__class__(**{**settings.__dict__, "result_cache_mb": 0})
+    response = (
+        create_app(off)
+        .test_client()
+        .get("/api/readings", query_string={"start": "2026-12-03", "end": "2026-12-03", "format": "csv"})
+    )
+    assert response.status_code == 200 and "X-Cache" not in response.headers
+    assert response.is_streamed
