@@ -27,7 +27,7 @@ from tests.support.standins import aws_env, start_dynalite, start_moto, subproce
 from loadtest.report import write_report  # noqa: E402
 
 BIN = Path(sys.executable).parent
-LOAD_DAY = "2026-12-01"
+LOAD_DAY = "2026-12-01"  # the day `make load` loads; --day with --data picks another
 MATRIX = [(10, 10), (100, 50), (500, 100), (1000, 500), (2500, 500)]  # (requests, users)
 QUICK_MATRIX = [(10, 10), (100, 50), (500, 100)]
 
@@ -78,12 +78,22 @@ def locust(
 
 
 def main() -> int:
+    global LOAD_DAY
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--sensors", type=int, default=35_000)
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--mix-time", default="60s")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="reuse a dynalite folder that already holds a loaded day (e.g. var/bench-dynalite from "
+        "make bench-api) instead of loading one; give its --day and --tables prefix",
+    )
+    parser.add_argument("--day", default=LOAD_DAY)
+    parser.add_argument("--tables", default="airq", help="table name prefix (<prefix>-readings, ...)")
     args = parser.parse_args()
+    LOAD_DAY = args.day
 
     run_name = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out = ROOT / "loadtest" / "results" / run_name
@@ -100,14 +110,22 @@ def main() -> int:
             data_dir = ROOT / "var" / "load"
             logs = data_dir / "logs"
             logs.mkdir(parents=True, exist_ok=True)
-            dynalite = start_dynalite(data_dir / "dynalite", logs)
+            dynalite = start_dynalite(args.data or data_dir / "dynalite", logs)
             stopping.append(dynalite)
             moto = start_moto(logs)
             stopping.append(moto)
-            env = subprocess_env({**aws_env(dynalite.url, moto.url), "AIRQ_LOG_LEVEL": "WARNING"})
+            tables = {
+                "AIRQ_READINGS_TABLE": f"{args.tables}-readings",
+                "AIRQ_DAILY_TABLE": f"{args.tables}-daily",
+                "AIRQ_JOBS_TABLE": f"{args.tables}-jobs",
+            }
+            env = subprocess_env({**aws_env(dynalite.url, moto.url), **tables, "AIRQ_LOG_LEVEL": "WARNING"})
             run([BIN / "airq-setup", "--wait", "30"], env)
-            data = load_day(env, data_dir, args.sensors)
-            api_env = {**aws_env(dynalite.url, moto.url), "AIRQ_RATE_LIMIT_PER_MINUTE": "10000000"}
+            if args.data:
+                data = f"{args.data} as loaded, day {LOAD_DAY}"
+            else:
+                data = load_day(env, data_dir, args.sensors)
+            api_env = {**aws_env(dynalite.url, moto.url), **tables, "AIRQ_RATE_LIMIT_PER_MINUTE": "10000000"}
             api = start_api(api_env, logs, name="load-api")
             stopping.append(api)
             for n in range(2):
