@@ -96,9 +96,6 @@ class Accounting:
             return start_response(line, headers, exc_info)
 
         def finish() -> None:
-            if counted:
-                self.in_flight.leave()
-                IN_FLIGHT.dec()
             route = environ.get("airq.route", "unmatched")
             method = environ.get("REQUEST_METHOD", "")
             method = method if method in METHODS else "other"
@@ -106,6 +103,9 @@ class Accounting:
             elapsed = time.perf_counter() - started
             REQUESTS.labels(route=route, method=method, status=code).inc()
             DURATION.labels(route=route).observe(elapsed)
+            if counted:  # last: once nothing is in flight, every request so far is counted
+                self.in_flight.leave()
+                IN_FLIGHT.dec()
             log.info(
                 "request",
                 extra={

@@ -50,20 +50,37 @@ def test_ready_json_and_streamed_csv_over_http(served, dataset):
     assert text == dataset.csv(query)
 
 
+def idle(text):
+    return metric_total(text, "airq_http_requests_in_flight") == 0
+
+
+def settled(url, ready=idle, attempts=200):
+    """/metrics once `ready(text)` holds (by default: nothing in flight, so every request so far is
+    counted): a request is counted when the server closes its response, which can be a moment
+    after the client has read it."""
+    for _ in range(attempts):
+        text = requests.get(url + "/metrics", timeout=30).text
+        if ready(text):
+            return text
+        time.sleep(0.05)
+    return text
+
+
 def test_metrics_add_up_over_worker_processes(served):
     before = requests.get(served.url + "/metrics", timeout=30).text
     for _ in range(12):  # spread over both workers by the kernel
         requests.get(served.url + "/api/openapi.json", timeout=30)
     requests.post(served.url + "/api/exports", json={"start": DAY1, "end": DAY1}, timeout=30)
-    after = requests.get(served.url + "/metrics", timeout=30).text
 
-    def delta(name, **labels):
-        return metric_total(after, name, **labels) - metric_total(before, name, **labels)
+    def delta(text, name, **labels):
+        return metric_total(text, name, **labels) - metric_total(before, name, **labels)
 
-    assert delta("airq_http_requests_total", route="/api/openapi.json", method="GET", status="200") == 12
-    assert delta("airq_http_request_duration_seconds_count", route="/api/openapi.json") == 12
-    assert delta("airq_export_jobs_submitted_total", route="/api/exports") == 1
-    assert metric_total(after, "airq_http_requests_in_flight") == 0
+    after = settled(served.url)
+    assert idle(after)
+    openapi = {"route": "/api/openapi.json", "method": "GET", "status": "200"}
+    assert delta(after, "airq_http_requests_total", **openapi) == 12
+    assert delta(after, "airq_http_request_duration_seconds_count", route="/api/openapi.json") == 12
+    assert delta(after, "airq_export_jobs_submitted_total", route="/api/exports") == 1
     assert "# TYPE airq_http_request_duration_seconds histogram" in after
 
 
