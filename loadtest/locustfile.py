@@ -49,13 +49,13 @@ def _discover(environment: Environment, **_: Any) -> None:
 
     day = environment.parsed_options.load_day
     try:
-        with urllib.request.urlopen(f"{environment.host}/api/countries?day={day}", timeout=30) as response:
+        with urllib.request.urlopen(f"{environment.host}/api/countries?day={day}", timeout=10) as response:
             body = json.loads(response.read())
         countries = [c["country"] for c in body.get("data", []) if c.get("readings", 0) > 0]
         if countries:
             _state["countries"] = countries
         url = f"{environment.host}/api/readings?start={day}&end={day}&country=DE&limit=200"
-        with urllib.request.urlopen(url, timeout=30) as response:
+        with urllib.request.urlopen(url, timeout=10) as response:
             rows = json.loads(response.read()).get("data", [])
         _state["sensors"] = sorted({row["sensor_id"] for row in rows})
     except Exception as exc:  # the run still starts: the requests themselves will show the fault
@@ -69,10 +69,13 @@ def _count(request_type: str, **_: Any) -> None:
     cap = _environment.parsed_options.max_requests if _environment else 0
     with _lock:
         _state["requests"] += 1
-        reached = cap and _state["requests"] >= cap
+        reached = cap and _state["requests"] >= cap and not _state.get("quitting")
+        if reached:
+            _state["quitting"] = True
     if reached and _environment and _environment.runner:
-        # Later, not now: the stats listener has not yet recorded the request that reached the cap.
-        gevent.spawn_later(0.2, _environment.runner.quit)
+        # Not inside this listener: the stats listener has yet to record the request that reached
+        # the cap. A spawned greenlet runs once this event has been handled.
+        gevent.spawn(_environment.runner.quit)
 
 
 _environment: Environment | None = None

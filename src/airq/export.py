@@ -16,7 +16,6 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from airq import aws
@@ -37,7 +36,6 @@ DEFAULT_PART_SIZE = 8 * MiB
 PARTS_PER_STEP = 1000  # part size doubles every this many parts (see part_size)
 DEFAULT_PAGE_ROWS = 1000  # DynamoDB Query Limit per page while exporting
 CSV_CHUNK_ROWS = 500  # rows per text chunk from csv_chunks; the progress callback runs per chunk
-SENSOR_READINGS_PER_DAY = 24  # hourly snapshots: at most this many readings of one sensor per day
 
 
 class ExportCancelled(Exception):
@@ -63,39 +61,6 @@ def part_size(part_number: int, base: int = DEFAULT_PART_SIZE) -> int:
         raise ValueError(f"part number must be 1..{MAX_PARTS}, got {part_number}")
     size = max(base, MIN_PART_SIZE) * 2 ** ((part_number - 1) // PARTS_PER_STEP)
     return min(size, MAX_PART_SIZE)
-
-
-def _day_fraction(day: str, query: ReadingQuery) -> float:
-    """Share of the UTC day `day` that the query's [start, end] covers."""
-    day_start = datetime.fromisoformat(f"{day}T00:00:00+00:00")
-    low = max(datetime.fromisoformat(query.start.replace("Z", "+00:00")), day_start)
-    high = min(
-        datetime.fromisoformat(query.end.replace("Z", "+00:00")),
-        day_start.replace(hour=23, minute=59, second=59),
-    )
-    seconds = (high - low).total_seconds() + 1
-    return max(0.0, min(1.0, seconds / 86400))
-
-
-def estimate_rows(store: Store, query: ReadingQuery) -> int:
-    """A cheap estimate of the rows an export will write, for its progress fraction.
-
-    One small Query per day (the day's catalogue: per-country counts per DAQI index), not a pass over
-    the readings. Exact for whole days filtered by country and DAQI; partial days are scaled by the
-    share of the day covered; a bounding box is ignored (over-estimates); a sensor's history is at
-    most one reading per hourly snapshot.
-    """
-    low, high = query.daqi_range
-    total = 0.0
-    for day in query.days():
-        catalogue = store.country_summaries(day)
-        if query.country:
-            catalogue = {query.country: catalogue[query.country]} if query.country in catalogue else {}
-        in_range = sum(sum(summary.daqi_counts[low - 1 : high]) for summary in catalogue.values())
-        total += in_range * _day_fraction(day, query)
-    if query.sensor_id is not None:
-        total = min(total, SENSOR_READINGS_PER_DAY * len(query.days()))
-    return round(total)
 
 
 def progress_fraction(rows: int, estimate: int) -> float:

@@ -209,5 +209,34 @@ def page(
     return out, None
 
 
+SENSOR_READINGS_PER_DAY = 24  # hourly snapshots: at most this many readings of one sensor per day
+
+
+def estimate_rows(store: Store, query: ReadingQuery) -> int:
+    """Upper bound of the rows a query returns, from the summaries' DAQI counts, never the readings.
+
+    Whole days come from the per-country-day items (one small Query per day); a partly covered day
+    from its hourly items, so a one-hour window is not estimated as its whole day. A bounding box is
+    not counted (it errs on the large side); a sensor has at most one reading per hourly snapshot.
+    The API uses it to choose sync or async, the worker for its progress fraction.
+    """
+    low, high = query.daqi_range
+    total = 0
+    for day in query.days():
+        first_hour = int(query.start[11:13]) if query.start[:10] == day else 0
+        last_hour = int(query.end[11:13]) if query.end[:10] == day else 23
+        if (first_hour, last_hour) == (0, 23):
+            for country, summary in store.country_summaries(day).items():
+                if not query.country or country == query.country:
+                    total += sum(summary.daqi_counts[low - 1 : high])
+        else:
+            for (_, hour), summary in store.hour_summaries(day, query.country):
+                if first_hour <= hour <= last_hour:
+                    total += sum(summary.daqi_counts[low - 1 : high])
+    if query.sensor_id is not None:
+        total = min(total, SENSOR_READINGS_PER_DAY * len(query.days()))
+    return total
+
+
 def now_utc() -> datetime:
     return datetime.now(UTC)

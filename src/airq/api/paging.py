@@ -17,7 +17,7 @@ from itertools import chain
 from typing import Any
 
 from airq.config import Settings
-from airq.query import ReadingQuery, iter_readings
+from airq.query import ReadingQuery, estimate_rows, iter_readings
 from airq.readings import Reading
 from airq.store import Store
 from airq.validation import span_days
@@ -100,18 +100,6 @@ def all_readings(store: Store, query: ReadingQuery) -> tuple[Reading | None, Ite
     readings = (reading for reading, _ in iter_readings(store, query, chunk=FILTERED_CHUNK))
     first = next(readings, None)
     return first, (chain([first], readings) if first is not None else iter(()))
-
-
-def estimate_rows(store: Store, query: ReadingQuery) -> int:
-    """Upper bound of the rows a query returns, from the per-country-day DAQI counts (one small
-    Query per day); time of day and bbox are not counted, so it errs on the large side."""
-    low, high = query.daqi_range
-    total = 0
-    for day in query.days():
-        for country, summary in store.country_summaries(day).items():
-            if not query.country or country == query.country:
-                total += sum(summary.daqi_counts[low - 1 : high])
-    return total
 
 
 def too_large_for_sync(store: Store, query: ReadingQuery, settings: Settings) -> str | None:

@@ -9,9 +9,9 @@ from flask import Blueprint, Response, current_app, jsonify, request, stream_wit
 
 from airq.api import cache, context
 from airq.api.errors import ApiError
-from airq.api.paging import all_readings, estimate_rows, read_page, too_large_for_sync
+from airq.api.paging import all_readings, read_page, too_large_for_sync
 from airq.formats import CSV_CONTENT_TYPE, GEOJSON_CONTENT_TYPE, META, csv_chunks, geojson_feature
-from airq.query import ReadingQuery
+from airq.query import ReadingQuery, estimate_rows
 from airq.store import Store
 from airq.validation import PageRequest, issue_cursor, parse_page_args
 

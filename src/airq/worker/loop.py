@@ -30,9 +30,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from airq import aws
 from airq.config import Settings
-from airq.export import ExportCancelled, ExportResult, MiB, estimate_rows, progress_fraction, run_export
+from airq.export import ExportCancelled, ExportResult, MiB, progress_fraction, run_export
 from airq.jobs import DONE, FAILED, QUEUED, RUNNING, JobStore
-from airq.query import ReadingQuery
+from airq.query import ReadingQuery, estimate_rows
 from airq.store import Store
 from airq.worker import metrics
 from airq.worker.messages import Poison, parse_message, validate_query

@@ -11,12 +11,11 @@ from airq.export import (
     MIN_PART_SIZE,
     MiB,
     S3Sink,
-    estimate_rows,
     part_size,
     progress_fraction,
     upload_chunks,
 )
-from airq.query import ReadingQuery
+from airq.query import ReadingQuery, estimate_rows
 from airq.summaries import Summary
 from airq.worker.loop import Progress
 from airq.worker.options import WorkerOptions, retry_delay
@@ -138,20 +137,32 @@ def summary(counts: dict[int, int]) -> Summary:
 
 
 class FakeStore:
-    def __init__(self, days: dict[str, dict[str, Summary]]) -> None:
+    def __init__(self, days: dict[str, dict[str, Summary]], hours: dict | None = None) -> None:
         self.days = days
+        self.hours = hours or {}
         self.calls: list[str] = []
 
     def country_summaries(self, day: str) -> dict[str, Summary]:
         self.calls.append(day)
         return self.days.get(day, {})
 
+    def hour_summaries(self, day: str, country: str | None = None) -> list:
+        self.calls.append(f"{day} hours")
+        return [((c, h), s) for (c, h), s in self.hours.get(day, {}).items() if not country or c == country]
+
 
 STORE = FakeStore(
     {
         "2026-11-20": {"DE": summary({1: 100, 5: 20, 10: 4}), "NL": summary({2: 30})},
         "2026-11-21": {"DE": summary({1: 50}), "GB": summary({8: 10})},
-    }
+    },
+    hours={
+        "2026-11-20": {
+            ("DE", 3): summary({1: 60}),
+            ("DE", 12): summary({1: 40, 5: 20}),
+            ("NL", 14): summary({2: 30}),
+        }
+    },
 )
 
 
@@ -164,8 +175,9 @@ STORE = FakeStore(
         (ReadingQuery(start="2026-11-20T00:00:00Z", end="2026-11-21T23:59:59Z", min_aqi=4), 34),
         (ReadingQuery(start="2026-11-20T00:00:00Z", end="2026-11-21T23:59:59Z", band="High"), 10),
         (ReadingQuery(start="2026-11-20T00:00:00Z", end="2026-11-21T23:59:59Z", max_aqi=1), 150),
-        # Half of the first day, none of the second: scaled by the share of the day covered.
-        (ReadingQuery(start="2026-11-20T12:00:00Z", end="2026-11-20T23:59:59Z"), 77),
+        # Half of the first day: counted from its hourly summaries (hours 12-23 only).
+        (ReadingQuery(start="2026-11-20T12:00:00Z", end="2026-11-20T23:59:59Z"), 90),
+        (ReadingQuery(start="2026-11-20T12:00:00Z", end="2026-11-20T12:59:59Z", country="DE"), 60),
         (ReadingQuery(start="2026-11-20T00:00:00Z", end="2026-11-21T23:59:59Z", sensor_id=7), 48),
         (ReadingQuery(start="2026-11-25T00:00:00Z", end="2026-11-25T23:59:59Z"), 0),
     ],
