@@ -11,8 +11,14 @@ NODE_STAMP := node_modules/.installed
 .DEFAULT_GOAL := help
 
 help:
-	@echo "make run    start the whole service locally (no containers) and print its URL"
-	@echo "make test   install everything, start the stand-ins, run the test suite"
+	@echo "make run            start the whole service locally (no containers) and print its URL"
+	@echo "make test           install everything, start the stand-ins, run the test suite"
+	@echo "make e2e            the container stack end to end (podman or docker)"
+	@echo "make up|down|logs|ingest   the container stack (compose.yaml)"
+	@echo "make load | load-quick      Locust load tests and their report"
+	@echo "make bench-ingest | bench-api | bench-export   benchmarks (figures, not tests)"
+	@echo "make cost           monthly AWS cost of the Terraform defaults"
+	@echo "make secrets | audit        secret scan, dependency audit"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,8 +33,8 @@ $(NODE_STAMP): package.json
 install: $(STAMP) $(NODE_STAMP)
 
 lint: install
-	$(VENV)/bin/ruff check src services tests bench loadtest bin
-	$(VENV)/bin/ruff format --check src services tests bench loadtest bin
+	$(VENV)/bin/ruff check src services tests bench loadtest bin scripts
+	$(VENV)/bin/ruff format --check src services tests bench loadtest bin scripts
 
 # Everything CI runs: lint, the secret scan, every test tier that needs no container engine (unit,
 # integration, faults, web in Debian's chromium), then checkov on the Terraform. pytest exits 5

@@ -19,7 +19,6 @@ Ports (environment): API_PORT 8000, WEB_PORT 8080, DYNALITE_PORT 8001, MOTO_PORT
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import signal
 import socket
@@ -160,7 +159,9 @@ def api() -> int:
     READY.touch()
 
     api_port, web_port = port("API_PORT", 8000), port("WEB_PORT", 8080)
-    env = {**os.environ, "PORT": str(api_port), "AIRQ_BIND_HOST": "127.0.0.1"}
+    # The page's nginx (or its fallback) is the one proxy in front: believe its X-Forwarded-For, so
+    # each browser has its own rate-limit bucket rather than all sharing 127.0.0.1's.
+    env = {"AIRQ_TRUSTED_PROXY_HOPS": "1", **os.environ, "PORT": str(api_port), "AIRQ_BIND_HOST": "127.0.0.1"}
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(VAR / "run" / "api-metrics"))
     server = start(
         [BIN / "gunicorn", "-c", "services/api/gunicorn.conf.py", "airq.api.app:create_app()"], env
@@ -182,9 +183,9 @@ def api() -> int:
 
 def worker() -> int:
     wait_for(READY)
-    if importlib.util.find_spec("airq.worker.main") is None:
-        return wait_forever("airq-worker is not installed yet: exports stay queued")
-    return finish(start([BIN / "airq-worker"]), "airq-worker")
+    # Metrics on :9101; a short long-poll so Ctrl-C stops an idle worker within seconds.
+    env = {"AIRQ_METRICS_PORT": "9101", "AIRQ_WORKER_WAIT_SECONDS": "5", **os.environ}
+    return finish(start([BIN / "airq-worker"], env), "airq-worker")
 
 
 def ingest() -> int:
@@ -193,14 +194,13 @@ def ingest() -> int:
     interval = os.environ.get("AIRQ_INGEST_INTERVAL") or "3600"
     say(f"next snapshot in {interval} s, then every {interval} s, from {source}")
     time.sleep(float(interval))  # the api step stored the first one
+    os.environ.setdefault("AIRQ_METRICS_PORT", "9102")
     os.execv(BIN / "airq-ingest", [str(BIN / "airq-ingest"), "--feed", source])
     return 1
 
 
 def web() -> int:
     script = ROOT / "scripts" / "web_local.py"
-    if not script.exists():
-        return wait_forever("no web page in this checkout: the API alone is served")
     api_url = f"http://127.0.0.1:{port('API_PORT', 8000)}"
     command = [sys.executable, script, "--port", str(port("WEB_PORT", 8080)), "--api", api_url]
     return finish(start(command), "the web page")
