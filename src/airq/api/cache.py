@@ -81,6 +81,12 @@ class ResultCache:
                 _, evicted = self._entries.popitem(last=False)
                 self._size -= len(evicted)
 
+    def peek(self, key: str) -> bytes | None:
+        body = self._get(key)
+        if body is not None:
+            self.hits += 1
+        return body
+
     def get_or_build(self, key: str, build: Callable[[], bytes]) -> tuple[bytes, bool]:
         """(body, hit). A miss builds once per key, whatever the number of concurrent callers."""
         body = self._get(key)

@@ -12,7 +12,6 @@ from airq.api.errors import ApiError
 from airq.api.paging import all_readings, read_page, too_large_for_sync
 from airq.formats import CSV_CONTENT_TYPE, GEOJSON_CONTENT_TYPE, META, csv_chunks, geojson_feature
 from airq.query import ReadingQuery, estimate_rows
-from airq.store import Store
 from airq.validation import PageRequest, issue_cursor, parse_page_args
 
 bp = Blueprint("readings", __name__)
@@ -71,8 +70,22 @@ def _next_url(cursor: str | None) -> str | None:
     return f"{request.path}?{urlencode({**args, 'cursor': cursor})}"
 
 
+def cached_csv(query: ReadingQuery) -> Response | None:
+    """The answer from the result cache when it holds one for the current data version: one small
+    Query (the day's summaries, which also make the key), so it is served even when the service
+    is too busy for anything else."""
+    if not _cache_applies(query):
+        return None
+    body = current_app.extensions["airq_result_cache"].peek(cache.cache_key(context.store(), query))
+    return None if body is None else _csv_body(query, body, hit=True)
+
+
 def csv_response(query: ReadingQuery, missing: str | None = None) -> Response:
-    """Every matching row as streamed CSV, or 422 pointing at POST /api/exports when too large."""
+    """Every matching row as CSV (from the cache, built and cached, or streamed), or 422 pointing
+    at POST /api/exports when too large."""
+    cached = cached_csv(query)
+    if cached is not None:
+        return cached
     reason = too_large_for_sync(context.store(), query, context.settings())
     if reason:
         raise ApiError(
@@ -83,29 +96,31 @@ def csv_response(query: ReadingQuery, missing: str | None = None) -> Response:
             extra={"export": {"method": "POST", "href": "/api/exports", "body": query.to_dict()}},
         )
     store = context.store()
-    if _cacheable(store, query):
+    if _cache_applies(query) and estimate_rows(store, query) <= cache.MAX_CACHED_ROWS:
         # Small answers are built whole once per data version and served from memory after that.
-        key = cache.cache_key(store, query)
         body, hit = current_app.extensions["airq_result_cache"].get_or_build(
-            key, lambda: "".join(csv_chunks(all_readings(store, query)[1])).encode()
+            cache.cache_key(store, query), lambda: "".join(csv_chunks(all_readings(store, query)[1])).encode()
         )
-        response = Response(body, content_type=CSV_CONTENT_TYPE)
-        response.headers["X-Cache"] = "hit" if hit else "miss"
-    else:
-        first, rows = all_readings(store, query)
-        if first is None and missing:
-            raise ApiError(404, "not_found", missing)
-        response = Response(stream_with_context(csv_chunks(rows)), content_type=CSV_CONTENT_TYPE)
-        response.headers["X-Accel-Buffering"] = "no"  # let nginx pass the stream through as it comes
+        return _csv_body(query, body, hit)
+    first, rows = all_readings(store, query)
+    if first is None and missing:
+        raise ApiError(404, "not_found", missing)
+    response = Response(stream_with_context(csv_chunks(rows)), content_type=CSV_CONTENT_TYPE)
+    response.headers["X-Accel-Buffering"] = "no"  # let nginx pass the stream through as it comes
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(query)}"'
     return response
 
 
-def _cacheable(store: Store, query: ReadingQuery) -> bool:
-    """Area queries small enough to hold (a sensor's history is one cheap indexed Query anyway)."""
-    if query.sensor_id is not None or request.method == "HEAD" or not context.settings().result_cache_mb:
-        return False
-    return estimate_rows(store, query) <= cache.MAX_CACHED_ROWS
+def _csv_body(query: ReadingQuery, body: bytes, hit: bool) -> Response:
+    response = Response(body, content_type=CSV_CONTENT_TYPE)
+    response.headers["X-Cache"] = "hit" if hit else "miss"
+    response.headers["Content-Disposition"] = f'attachment; filename="{_filename(query)}"'
+    return response
+
+
+def _cache_applies(query: ReadingQuery) -> bool:
+    """Area queries (a sensor's history is one cheap indexed Query anyway), not HEAD, cache on."""
+    return query.sensor_id is None and request.method != "HEAD" and context.settings().result_cache_mb > 0
 
 
 def _filename(query: ReadingQuery) -> str:

@@ -82,3 +82,31 @@ def test_cache_off_streams(settings, tmp_path):
     )
     assert response.status_code == 200 and "X-Cache" not in response.headers
     assert response.is_streamed
+
+
+def test_a_cached_answer_is_served_even_when_busy(settings, tmp_path):
+    """Overloaded, POST /api/query queues a new query (202) but still answers a cached one (200):
+    a cache hit costs one small Query, less than queueing an export."""
+    from airq.api import cache
+    from airq.store import Store
+    from airq.validation import parse_client_body
+
+    ensure_all(settings, wait_seconds=10)
+    ingest_once(str(snapshot(tmp_path, 9)), settings)
+    busy = settings.__class__(**{**settings.__dict__, "max_in_flight": 0})  # every request is "busy"
+    app = create_app(busy)
+    body = {
+        "startDate": "2026-12-03",
+        "endDate": "2026-12-03",
+        "country": "NL",
+        "minAqi": 0,
+        "maxAqi": 10,
+        "range": "",
+    }
+    assert app.test_client().post("/api/query", json=body).status_code == 202
+
+    key = cache.cache_key(Store(settings), parse_client_body(body))
+    app.extensions["airq_result_cache"].get_or_build(key, lambda: b"sensor_id\n1\n")
+    served = app.test_client().post("/api/query", json=body)
+    assert served.status_code == 200 and served.headers["X-Cache"] == "hit"
+    assert served.get_data() == b"sensor_id\n1\n"
