@@ -57,6 +57,23 @@ def load_day(env: dict[str, str], data_dir: Path, sensors: int) -> str:
     return f"{sensors}-entry feed x 24 hourly snapshots of {LOAD_DAY}"
 
 
+def settle(target: str, limit: float = 90.0) -> None:
+    """Wait until the target answers a small request quickly: the previous scenario's backlog
+    (requests its clients gave up on) must not be charged to the next one."""
+    import urllib.request
+
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            urllib.request.urlopen(f"{target}/healthz", timeout=5).read()
+            if time.monotonic() - started < 0.5:
+                return
+        except OSError:
+            pass
+        time.sleep(2)
+
+
 def locust(
     target: str, out: Path, name: str, users: int, *, user_class: str, run_time: str,
     max_requests: int = 0, processes: int = 1,
@@ -70,6 +87,7 @@ def locust(
     if processes > 1:
         command += ["--processes", processes]
     command.append(user_class)
+    settle(target)
     print(f"locust: {name} ({users} users{f', {max_requests} requests' if max_requests else ''})", flush=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AIRQ_"))}
     run(command, env, stdout=subprocess.DEVNULL)
