@@ -23,6 +23,7 @@ $(CHECKOV_STAMP):
 # Exits non-zero when any check fails; every skip carries its reason next to the resource.
 checkov: $(CHECKOV_STAMP)
 	$(CHECKOV_VENV)/bin/checkov -d $(TF_DIR) --framework terraform --skip-download --compact --quiet
+	$(CHECKOV_VENV)/bin/checkov -d services --framework dockerfile --skip-download --compact --quiet
 
 cost: install
 	$(PY) bin/cost_model.py
