@@ -2,3 +2,7 @@
 .PHONY: bench-ingest
 bench-ingest: install
 	$(PY) bench/ingest_throughput.py --sensors 35000
+
+# All benchmarks in a row (each prints its figures with the machine's core count).
+.PHONY: bench
+bench: bench-ingest bench-api bench-export
