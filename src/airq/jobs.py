@@ -169,9 +169,17 @@ class JobStore:
         return self._update(job_id, {"status": {"S": FAILED}, "error": {"S": reason[:1000]}})
 
 
+_queue_urls: dict[tuple[str, str | None], str] = {}
+
+
 def queue_url(settings: Settings, client: Any | None = None) -> str:
+    """The exports queue's URL, asked of SQS once per process and endpoint: a queue's URL never
+    changes, so every export submitted need not pay a GetQueueUrl round trip."""
     client = client or aws.client("sqs")
-    return client.get_queue_url(QueueName=settings.exports_queue)["QueueUrl"]
+    key = (settings.exports_queue, client.meta.endpoint_url)
+    if key not in _queue_urls:
+        _queue_urls[key] = client.get_queue_url(QueueName=settings.exports_queue)["QueueUrl"]
+    return _queue_urls[key]
 
 
 def enqueue(settings: Settings, job: ExportJob, client: Any | None = None) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.support.standins import ROOT, free_port, subprocess_env, wait_http
+from tests.support.standins import ROOT, free_port, stop_process, subprocess_env, wait_http
 
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 CONFIG = ROOT / "services" / "api" / "gunicorn.conf.py"
@@ -41,13 +41,7 @@ class ApiProcess:
         return self.log_path.read_text(errors="replace")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout=20)
 
 
 def start_api(env: dict[str, str], log_dir: Path, name: str = "api", workers: int = 2) -> ApiProcess:

@@ -37,6 +37,17 @@ def wait_http(url: str, timeout: float = 30.0, process: subprocess.Popen | None 
     raise RuntimeError(f"nothing answered on {url} within {timeout}s")
 
 
+def stop_process(process: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @dataclass
 class StandIn:
     name: str
@@ -44,13 +55,7 @@ class StandIn:
     process: subprocess.Popen
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def start_moto(log_dir: Path) -> StandIn:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from airq.config import Settings
 from tests.conftest import settings_env
-from tests.support.standins import free_port, subprocess_env, wait_http
+from tests.support.standins import free_port, stop_process, subprocess_env, wait_http
 
 WORKER = Path(sys.executable).parent / "airq-worker"
 T = TypeVar("T")
@@ -75,12 +75,7 @@ class WorkerProcess:
 
     def stop(self) -> None:
         """Cleanup: SIGTERM, then SIGKILL if it does not exit."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_process(self.process, timeout=30)
 
     def get(self, path: str) -> tuple[int, str]:
         assert self.metrics_port, "this worker was started without a metrics port"

@@ -30,7 +30,7 @@ from airq.ingest.run import ingest_once
 from airq.resources import ensure_all
 from tests.conftest import settings_env
 from tests.support.api_process import ApiProcess, start_api
-from tests.support.standins import StandIn, aws_env, free_port, subprocess_env, wait_http
+from tests.support.standins import StandIn, aws_env, free_port, stop_process, subprocess_env, wait_http
 from tests.support.worker_process import WorkerProcess, start_worker
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -67,13 +67,7 @@ class Process:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout=20)
 
 
 def start_process(name: str, command: list[str], env: dict[str, str], log_dir: Path, probe: str) -> Process:
