@@ -14,6 +14,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from airq import dynamo_wire
+
 _lock = threading.Lock()
 
 
@@ -28,7 +30,8 @@ def _client(service: str, pid: int, max_pool: int, endpoint: str | None, attempt
         connect_timeout=5,
         read_timeout=30,
     )
-    return boto3.session.Session().client(service, config=config)
+    made = boto3.session.Session().client(service, config=config)
+    return dynamo_wire.install(made) if service == "dynamodb" else made
 
 
 def client(service: str, max_pool: int = 32) -> Any:
