@@ -2,8 +2,8 @@
 a full-size generated feed, run the original test matrix and the realistic mix with Locust
 headless, and write loadtest/results/<run>/report.md with charts. All traffic stays on 127.0.0.1.
 
-Options: --quick (a smaller matrix and mix, for a smoke run), --sensors N (feed size, default
-35,000 entries ≈ 15,000 PM sensors), --processes N (Locust processes for the mix).
+Options: --quick (a smaller matrix and mix, for a smoke run), --only matrix|mix, --sensors N (feed size,
+default 35,000 entries ≈ 15,000 PM sensors), --processes N (Locust processes for the mix).
 """
 
 from __future__ import annotations
@@ -110,6 +110,9 @@ def main() -> int:
     )
     parser.add_argument("--day", default=LOAD_DAY)
     parser.add_argument("--tables", default="airq", help="table name prefix (<prefix>-readings, ...)")
+    parser.add_argument(
+        "--only", choices=("all", "matrix", "mix"), default="all", help="run only the matrix or the mix"
+    )
     args = parser.parse_args()
     LOAD_DAY = args.day
 
@@ -156,16 +159,17 @@ def main() -> int:
                 stopping.append(worker)
             target = api.url
         scenarios = []
-        for requests, users in QUICK_MATRIX if args.quick else MATRIX:
+        for requests, users in [] if args.only == "mix" else QUICK_MATRIX if args.quick else MATRIX:
             scenarios.append(
                 locust(target, out, f"original {requests}req-{users}u", users,
                        user_class="OriginalUser", run_time="180s", max_requests=requests)
             )  # fmt: skip
         mix_users = 20 if args.quick else 50
-        scenarios.append(
-            locust(target, out, f"realistic mix {mix_users}u", mix_users, user_class="RealisticUser",
-                   run_time="20s" if args.quick else args.mix_time, processes=args.processes)
-        )  # fmt: skip
+        if args.only != "matrix":
+            scenarios.append(
+                locust(target, out, f"realistic mix {mix_users}u", mix_users, user_class="RealisticUser",
+                       run_time="20s" if args.quick else args.mix_time, processes=args.processes)
+            )  # fmt: skip
         manifest = {
             "run": run_name,
             "target": target,

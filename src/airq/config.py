@@ -46,7 +46,10 @@ class Settings:
     rate_limit_per_minute: int = 600
     page_limit_default: int = 100
     page_limit_max: int = 1000
-    result_cache_mb: int = 64  # per API process: small synchronous CSV answers, keyed by data version
+    result_cache_mb: int = 64  # per API process: small CSV answers and pages, keyed by data version
+    # Per API process: a day's catalogue (its country summaries, which also version the result
+    # cache) is read at most once per this many seconds; new data shows this much later at most.
+    catalogue_ttl_seconds: float = 1.0
     # Proxies in front of the API (nginx, ALB) whose X-Forwarded-For may be believed; 0 trusts
     # none. The rate limit keys on the client address this yields.
     trusted_proxy_hops: int = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +39,31 @@ def _chunks(items: Sequence[Item], size: int) -> Iterator[Sequence[Item]]:
         yield items[start : start + size]
 
 
+class CatalogueMemo:
+    """Day catalogues (country summaries) kept for `ttl` seconds, shared by the threads of one API
+    process: under load, most requests read a catalogue that another request has just read.
+    Ingest rewrites a catalogue after each snapshot, so new data shows at most `ttl` seconds late."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self._clock = clock
+        self._entries: dict[str, tuple[float, dict[str, Summary]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, day: str, load: Callable[[str], dict[str, Summary]]) -> dict[str, Summary]:
+        now = self._clock()
+        with self._lock:
+            entry = self._entries.get(day)
+        if entry is not None and now - entry[0] < self.ttl:
+            return entry[1]
+        summaries = load(day)
+        with self._lock:
+            if len(self._entries) > 1000:  # days asked for by long ranges: drop the expired ones
+                self._entries = {d: e for d, e in self._entries.items() if now - e[0] < self.ttl}
+            self._entries[day] = (now, summaries)
+        return summaries
+
+
 class Store:
     def __init__(
         self,
@@ -45,11 +71,13 @@ class Store:
         client: Any | None = None,
         sleep: Callable[[float], None] = time.sleep,
         memo_summaries: bool = False,
+        catalogues: CatalogueMemo | None = None,
     ) -> None:
         self.settings = settings
         # A short-lived Store (one API request) may remember each day's catalogue, so the size
-        # estimate and the cache's data version read it once; a long-lived one must not.
+        # estimate and the cache's data version read the same one; a long-lived one must not.
         self._summary_memo: dict[str, dict[str, Summary]] | None = {} if memo_summaries else None
+        self._catalogues = catalogues
         self.client = (
             client
             if client is not None
@@ -167,10 +195,16 @@ class Store:
         """The day's catalogue: every country with data that day and its summary. One small Query."""
         if self._summary_memo is not None and day in self._summary_memo:
             return self._summary_memo[day]
-        summaries = {item["country"]["S"]: Summary.from_item(item) for item in self._daily_items(day, "C#")}
+        if self._catalogues is not None:
+            summaries = self._catalogues.get(day, self._read_catalogue)
+        else:
+            summaries = self._read_catalogue(day)
         if self._summary_memo is not None:
             self._summary_memo[day] = summaries
         return summaries
+
+    def _read_catalogue(self, day: str) -> dict[str, Summary]:
+        return {item["country"]["S"]: Summary.from_item(item) for item in self._daily_items(day, "C#")}
 
     def hour_summaries(self, day: str, country: str | None = None) -> list[tuple[tuple[str, int], Summary]]:
         prefix = f"H#{country}#" if country else "H#"

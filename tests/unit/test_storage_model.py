@@ -114,3 +114,23 @@ def test_write_gives_up_with_a_clear_error():
     store = Store(Settings(write_threads=1), client=FlakyDynamo(unprocessed_rounds=100), sleep=lambda s: None)
     with pytest.raises(StoreError, match="still unprocessed"):
         store.write_items("t", [{"k": {"S": "1"}}])
+
+
+def test_catalogue_memo_reuses_a_day_for_its_ttl_then_reads_again():
+    from airq.store import CatalogueMemo
+
+    now = [100.0]
+    reads: list[str] = []
+
+    def load(day: str) -> dict:
+        reads.append(day)
+        return {"DE": len(reads)}
+
+    memo = CatalogueMemo(ttl=1.0, clock=lambda: now[0])
+    assert memo.get("2026-12-03", load) == {"DE": 1}
+    now[0] += 0.9
+    assert memo.get("2026-12-03", load) == {"DE": 1}  # within the TTL: not read again
+    assert memo.get("2026-12-02", load) == {"DE": 2}  # another day is its own entry
+    now[0] += 0.2
+    assert memo.get("2026-12-03", load) == {"DE": 3}  # expired: read again, so new data shows
+    assert reads == ["2026-12-03", "2026-12-02", "2026-12-03"]

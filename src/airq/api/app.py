@@ -28,6 +28,7 @@ from airq.api.guards import InFlight, RateLimiter
 from airq.api.metrics import DURATION, IN_FLIGHT, REJECTED, REQUESTS
 from airq.config import Settings
 from airq.formats import META
+from airq.store import CatalogueMemo
 
 log = logging.getLogger("airq.api.access")
 
@@ -44,6 +45,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     for module in (readings, exports, catalogue, health, openapi):
         app.register_blueprint(module.bp)
     app.extensions["airq_result_cache"] = ResultCache(settings.result_cache_mb * 1024 * 1024)
+    if settings.catalogue_ttl_seconds > 0:
+        app.extensions["airq_catalogues"] = CatalogueMemo(settings.catalogue_ttl_seconds)
     errors.register(app)
     app.add_url_rule("/", "index", index)
     app.add_url_rule("/api/", "api_index", index)

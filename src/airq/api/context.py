@@ -22,7 +22,9 @@ def settings() -> Settings:
 
 def store() -> Store:
     if "airq_store" not in g:
-        g.airq_store = Store(settings(), memo_summaries=True)  # lives for this request only
+        # Lives for this request only; day catalogues are shared by the process for a second.
+        catalogues = current_app.extensions.get("airq_catalogues")
+        g.airq_store = Store(settings(), memo_summaries=True, catalogues=catalogues)
     return g.airq_store
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
+from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from airq.api import cache, context
 from airq.api.errors import ApiError
@@ -39,6 +39,18 @@ def _answer(page_request: PageRequest, missing: str | None = None) -> Any:
     query = page_request.query
     if page_request.format == "csv":
         return csv_response(query, missing=missing)
+    if not _cache_applies(query):
+        return _page_response(page_request, _page_body(page_request, missing), hit=None)
+    # A page is the same for the same URL and data: keyed by both, built once per data version.
+    key = f"page {request.full_path}@{cache.data_version(context.store(), query)}"
+    body, hit = current_app.extensions["airq_result_cache"].get_or_build(
+        key, lambda: _page_body(page_request, missing)
+    )
+    return _page_response(page_request, body, hit)
+
+
+def _page_body(page_request: PageRequest, missing: str | None) -> bytes:
+    query = page_request.query
     rows, position = read_page(context.store(), query, page_request.limit, page_request.cursor)
     if missing and not rows and position is None and page_request.cursor is None:
         raise ApiError(404, "not_found", missing)
@@ -52,15 +64,18 @@ def _answer(page_request: PageRequest, missing: str | None = None) -> Any:
         "query": query.to_dict(),
     }
     if page_request.format == "geojson":
-        collection = {
-            "type": "FeatureCollection",
-            "meta": meta,
-            "features": [geojson_feature(r) for r in rows],
-        }
-        response = jsonify(collection)
-        response.content_type = GEOJSON_CONTENT_TYPE
-        return response
-    return jsonify({"meta": meta, "data": [r.as_dict() for r in rows]})
+        document = {"type": "FeatureCollection", "meta": meta, "features": [geojson_feature(r) for r in rows]}
+    else:
+        document = {"meta": meta, "data": [r.as_dict() for r in rows]}
+    return (current_app.json.dumps(document) + "\n").encode()
+
+
+def _page_response(page_request: PageRequest, body: bytes, hit: bool | None) -> Response:
+    geojson = page_request.format == "geojson"
+    response = Response(body, content_type=GEOJSON_CONTENT_TYPE if geojson else "application/json")
+    if hit is not None:
+        response.headers["X-Cache"] = "hit" if hit else "miss"
+    return response
 
 
 def _next_url(cursor: str | None) -> str | None:

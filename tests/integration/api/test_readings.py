@@ -103,8 +103,13 @@ def test_a_country_day_page_reads_only_that_partition_and_never_scans(api, datas
     finally:
         client.meta.events.unregister(event)
     assert response.status_code == 200
-    assert [name for name, _ in calls] == ["Query"]
-    params = calls[0][1]
+    # The day's catalogue (a few summary items, which also key the page cache), then the partition.
+    assert [(name, params["TableName"]) for name, params in calls] == [
+        ("Query", dataset.settings.daily_table),
+        ("Query", dataset.settings.readings_table),
+    ]
+    assert calls[0][1]["ExpressionAttributeValues"][":day"] == {"S": DAY2}
+    params = calls[1][1]
     assert params["ExpressionAttributeValues"][":pk"] == {"S": f"DE#{DAY2}"} and params["Limit"] == 101
 
 

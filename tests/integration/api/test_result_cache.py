@@ -1,9 +1,11 @@
-"""The CSV result cache: a repeated query is served from memory until an ingest changes the data."""
+"""The result cache: a repeated CSV answer or JSON/GeoJSON page is served from memory until an ingest
+changes the data."""
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from airq.api.app import create_app
@@ -20,14 +22,19 @@ def snapshot(tmp_path, hour):
     return path
 
 
+def app_seeing_every_ingest(settings):
+    """An app that reads the day's catalogue on every request (catalogue_ttl_seconds=0), so each
+    ingest shows at once; the shared catalogue memo has its own test below."""
+    return create_app(replace(settings, catalogue_ttl_seconds=0))
+
+
 def rows(response):
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
 def test_repeated_query_hits_until_an_ingest_changes_the_data(settings, tmp_path):
     ensure_all(settings, wait_seconds=10)
-    app = create_app(settings)
-    client = app.test_client()
+    client = app_seeing_every_ingest(settings).test_client()
     body = {
         "startDate": "2026-12-03",
         "endDate": "2026-12-03",
@@ -110,3 +117,72 @@ def test_a_cached_answer_is_served_even_when_busy(settings, tmp_path):
     served = app.test_client().post("/api/query", json=body)
     assert served.status_code == 200 and served.headers["X-Cache"] == "hit"
     assert served.get_data() == b"sensor_id\n1\n"
+
+
+def test_json_and_geojson_pages_hit_until_an_ingest_changes_the_data(settings, tmp_path):
+    ensure_all(settings, wait_seconds=10)
+    client = app_seeing_every_ingest(settings).test_client()
+    ingest_once(str(snapshot(tmp_path, 9)), settings)
+    args = {"start": "2026-12-03", "end": "2026-12-03", "country": "DE", "limit": "50"}
+
+    first = client.get("/api/readings", query_string=args)
+    again = client.get("/api/readings", query_string=args)
+    assert (first.headers["X-Cache"], again.headers["X-Cache"]) == ("miss", "hit")
+    assert again.get_data() == first.get_data() and again.content_type == "application/json"
+    page = first.get_json()
+    assert page["meta"]["count"] == 50 and page["meta"]["next_cursor"]
+
+    # The next page (another URL) is its own entry, and follows on from the cached first page.
+    second = client.get(page["meta"]["next"])
+    assert second.headers["X-Cache"] == "miss"
+    seen = {(r["sensor_id"], r["timestamp"]) for r in page["data"]}
+    assert not seen & {(r["sensor_id"], r["timestamp"]) for r in second.get_json()["data"]}
+
+    geo = client.get("/api/readings", query_string={**args, "format": "geojson"})
+    assert geo.headers["X-Cache"] == "miss" and geo.content_type == "application/geo+json"
+    assert client.get("/api/readings", query_string={**args, "format": "geojson"}).headers["X-Cache"] == "hit"
+
+    # A new snapshot changes DE's summary: the same URL is rebuilt and shows the new readings.
+    ingest_once(str(snapshot(tmp_path, 10)), settings)
+    fresh = client.get("/api/readings", query_string={**args, "limit": "1000"})
+    assert fresh.headers["X-Cache"] == "miss"
+    hours = {r["timestamp"][11:13] for r in fresh.get_json()["data"]}
+    assert hours == {"09", "10"}
+
+
+def test_sensor_history_pages_are_not_cached(settings, tmp_path):
+    """One indexed Query, bounded by one sensor's history: cheaper to read than to key."""
+    ensure_all(settings, wait_seconds=10)
+    feed = snapshot(tmp_path, 9)
+    ingest_once(str(feed), settings)
+    sensor = load_feed(str(feed)).readings[0].sensor_id
+    response = (
+        create_app(settings)
+        .test_client()
+        .get(f"/api/sensors/{sensor}", query_string={"start": "2026-12-03", "end": "2026-12-03"})
+    )
+    assert response.status_code == 200 and "X-Cache" not in response.headers
+    assert [r["sensor_id"] for r in response.get_json()["data"]] == [sensor]
+
+
+def test_one_process_reads_a_days_catalogue_once_per_ttl(settings, tmp_path):
+    from airq import aws
+
+    ensure_all(settings, wait_seconds=10)
+    ingest_once(str(snapshot(tmp_path, 9)), settings)
+    client = create_app(replace(settings, catalogue_ttl_seconds=300)).test_client()
+    calls = []
+    dynamodb = aws.client("dynamodb", max_pool=32)
+    event = "provide-client-params.dynamodb.Query"
+    dynamodb.meta.events.register(event, lambda params, **_: calls.append(params["TableName"]))
+    try:
+        for country in ("DE", "NL", "DE", "FR"):
+            args = {"start": "2026-12-03", "end": "2026-12-03", "country": country}
+            assert client.get("/api/readings", query_string=args).status_code == 200
+        day = {"start": "2026-12-03", "end": "2026-12-03"}
+        assert client.get("/api/summary", query_string=day).status_code == 200
+    finally:
+        dynamodb.meta.events.unregister(event)
+    # One catalogue read for the five requests; a partition read per uncached page (DE twice: a hit).
+    assert calls.count(settings.daily_table) == 1
+    assert calls.count(settings.readings_table) == 3
