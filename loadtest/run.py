@@ -32,6 +32,14 @@ MATRIX = [(10, 10), (100, 50), (500, 100), (1000, 500), (2500, 500)]  # (request
 QUICK_MATRIX = [(10, 10), (100, 50), (500, 100)]
 
 
+def default_processes() -> int:
+    """Locust's distributed mode pays off once the load generator has cores of its own: with 2 or
+    fewer, a second Locust process only takes CPU from the service it measures. The matrix always
+    runs in one process, as its request caps are counted per process."""
+    cores = os.cpu_count() or 1
+    return 1 if cores <= 2 else min(8, cores // 2)
+
+
 def run(command: list[str], env: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess:
     return subprocess.run([str(c) for c in command], env=env, check=True, **kwargs)  # type: ignore[call-overload]
 
@@ -100,7 +108,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--sensors", type=int, default=35_000)
-    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=default_processes(),
+        help="Locust processes for the mix (distributed mode: a master and N workers); default: "
+        "1 on up to 2 cores, where the service needs them, else half the cores",
+    )
     parser.add_argument("--mix-time", default="60s")
     parser.add_argument(
         "--data",

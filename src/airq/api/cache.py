@@ -6,12 +6,15 @@ changes readings, so a new snapshot changes the version and the old entry is sim
 for again; re-ingesting an identical snapshot changes nothing, and rightly keeps the entry. The
 summaries are read anyway to decide sync or async, so the version costs no extra request.
 
+Clients that accept gzip get the entry compressed, itself built once and cached next to it.
+
 Many identical queries at once (the original load test: every user sends the same body) build the
 answer once: the others wait for it on the key's lock. Entries are bounded in total bytes (LRU).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import threading
@@ -24,6 +27,8 @@ from airq.store import Store
 # Answers up to this many rows (by the summaries' estimate) are built whole and cached; larger
 # ones (up to the synchronous limit) are streamed and not cached.
 MAX_CACHED_ROWS = 20_000
+# Smaller cached answers go out as they are: compressing them would save less than a packet.
+MIN_GZIP_BYTES = 1400
 
 
 def data_version(store: Store, query: ReadingQuery) -> str:
@@ -59,8 +64,6 @@ class ResultCache:
         self._size = 0
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}
-        self.hits = 0
-        self.misses = 0
 
     def _get(self, key: str) -> bytes | None:
         with self._lock:
@@ -82,25 +85,26 @@ class ResultCache:
                 self._size -= len(evicted)
 
     def peek(self, key: str) -> bytes | None:
-        body = self._get(key)
-        if body is not None:
-            self.hits += 1
-        return body
+        return self._get(key)
+
+    def gzipped(self, key: str, body: bytes) -> bytes:
+        """The entry's body gzip-compressed, itself cached next to it (built once per entry)."""
+        compressed, _ = self.get_or_build(
+            key + "\x00gzip", lambda: gzip.compress(body, compresslevel=6, mtime=0)
+        )
+        return compressed
 
     def get_or_build(self, key: str, build: Callable[[], bytes]) -> tuple[bytes, bool]:
         """(body, hit). A miss builds once per key, whatever the number of concurrent callers."""
         body = self._get(key)
         if body is not None:
-            self.hits += 1
             return body, True
         with self._lock:
             key_lock = self._building.setdefault(key, threading.Lock())
         with key_lock:
             body = self._get(key)
             if body is not None:
-                self.hits += 1
                 return body, True
-            self.misses += 1
             try:
                 body = build()
                 self._put(key, body)

@@ -38,6 +38,11 @@ QUERIES_QUEUED = Counter(
     "POST /api/query answered 202 with an export job instead of CSV: large or overloaded",
     ["reason"],
 )
+RESULT_CACHE = Counter(
+    "airq_result_cache_requests_total",
+    "Answers looked up in the result cache (CSV answers and pages), by outcome: hit or miss",
+    ["outcome"],
+)
 EXPORTS_SUBMITTED = Counter(
     "airq_export_jobs_submitted_total", "Export jobs queued, by the route that queued them", ["route"]
 )

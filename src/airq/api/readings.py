@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from airq.api import cache, context
 from airq.api.errors import ApiError
+from airq.api.metrics import RESULT_CACHE
 from airq.api.paging import all_readings, read_page, too_large_for_sync
 from airq.formats import CSV_CONTENT_TYPE, GEOJSON_CONTENT_TYPE, META, csv_chunks, geojson_feature
 from airq.query import ReadingQuery, estimate_rows
@@ -39,14 +40,16 @@ def _answer(page_request: PageRequest, missing: str | None = None) -> Any:
     query = page_request.query
     if page_request.format == "csv":
         return csv_response(query, missing=missing)
+    geojson = page_request.format == "geojson"
+    content_type = GEOJSON_CONTENT_TYPE if geojson else "application/json"
     if not _cache_applies(query):
-        return _page_response(page_request, _page_body(page_request, missing), hit=None)
+        return Response(_page_body(page_request, missing), content_type=content_type)
     # A page is the same for the same URL and data: keyed by both, built once per data version.
     key = f"page {request.full_path}@{cache.data_version(context.store(), query)}"
     body, hit = current_app.extensions["airq_result_cache"].get_or_build(
         key, lambda: _page_body(page_request, missing)
     )
-    return _page_response(page_request, body, hit)
+    return _from_cache(Response(content_type=content_type), key, body, hit)
 
 
 def _page_body(page_request: PageRequest, missing: str | None) -> bytes:
@@ -70,14 +73,6 @@ def _page_body(page_request: PageRequest, missing: str | None) -> bytes:
     return (current_app.json.dumps(document) + "\n").encode()
 
 
-def _page_response(page_request: PageRequest, body: bytes, hit: bool | None) -> Response:
-    geojson = page_request.format == "geojson"
-    response = Response(body, content_type=GEOJSON_CONTENT_TYPE if geojson else "application/json")
-    if hit is not None:
-        response.headers["X-Cache"] = "hit" if hit else "miss"
-    return response
-
-
 def _next_url(cursor: str | None) -> str | None:
     if cursor is None:
         return None
@@ -91,8 +86,9 @@ def cached_csv(query: ReadingQuery) -> Response | None:
     is too busy for anything else."""
     if not _cache_applies(query):
         return None
-    body = current_app.extensions["airq_result_cache"].peek(cache.cache_key(context.store(), query))
-    return None if body is None else _csv_body(query, body, hit=True)
+    key = cache.cache_key(context.store(), query)
+    body = current_app.extensions["airq_result_cache"].peek(key)
+    return None if body is None else _csv_body(query, key, body, hit=True)
 
 
 def csv_response(query: ReadingQuery, missing: str | None = None) -> Response:
@@ -113,10 +109,11 @@ def csv_response(query: ReadingQuery, missing: str | None = None) -> Response:
     store = context.store()
     if _cache_applies(query) and estimate_rows(store, query) <= cache.MAX_CACHED_ROWS:
         # Small answers are built whole once per data version and served from memory after that.
+        key = cache.cache_key(store, query)
         body, hit = current_app.extensions["airq_result_cache"].get_or_build(
-            cache.cache_key(store, query), lambda: "".join(csv_chunks(all_readings(store, query)[1])).encode()
+            key, lambda: "".join(csv_chunks(all_readings(store, query)[1])).encode()
         )
-        return _csv_body(query, body, hit)
+        return _csv_body(query, key, body, hit)
     first, rows = all_readings(store, query)
     if first is None and missing:
         raise ApiError(404, "not_found", missing)
@@ -126,10 +123,23 @@ def csv_response(query: ReadingQuery, missing: str | None = None) -> Response:
     return response
 
 
-def _csv_body(query: ReadingQuery, body: bytes, hit: bool) -> Response:
-    response = Response(body, content_type=CSV_CONTENT_TYPE)
-    response.headers["X-Cache"] = "hit" if hit else "miss"
+def _csv_body(query: ReadingQuery, key: str, body: bytes, hit: bool) -> Response:
+    response = Response(content_type=CSV_CONTENT_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{_filename(query)}"'
+    return _from_cache(response, key, body, hit)
+
+
+def _from_cache(response: Response, key: str, body: bytes, hit: bool) -> Response:
+    """A cached answer, gzip-compressed for clients that accept it: compressed once per entry, it
+    is 5-10 times smaller on the wire (a DE hour as CSV: ~550 KB plain), for no CPU per request."""
+    response.headers["X-Cache"] = "hit" if hit else "miss"
+    RESULT_CACHE.labels(outcome=response.headers["X-Cache"]).inc()
+    response.vary.add("Accept-Encoding")
+    if request.accept_encodings["gzip"] and len(body) >= cache.MIN_GZIP_BYTES:
+        response.set_data(current_app.extensions["airq_result_cache"].gzipped(key, body))
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response.set_data(body)
     return response
 
 

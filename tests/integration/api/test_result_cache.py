@@ -186,3 +186,23 @@ def test_one_process_reads_a_days_catalogue_once_per_ttl(settings, tmp_path):
     # One catalogue read for the five requests; a partition read per uncached page (DE twice: a hit).
     assert calls.count(settings.daily_table) == 1
     assert calls.count(settings.readings_table) == 3
+
+
+def test_cached_answers_go_out_gzipped_to_clients_that_accept_it(settings, tmp_path):
+    import gzip
+
+    ensure_all(settings, wait_seconds=10)
+    ingest_once(str(snapshot(tmp_path, 9)), settings)
+    client = create_app(settings).test_client()
+    for args in (
+        {"start": "2026-12-03", "end": "2026-12-03", "format": "csv"},
+        {"start": "2026-12-03", "end": "2026-12-03", "country": "DE"},
+    ):
+        plain = client.get("/api/readings", query_string=args)
+        zipped = client.get("/api/readings", query_string=args, headers={"Accept-Encoding": "gzip, br"})
+        refused = client.get("/api/readings", query_string=args, headers={"Accept-Encoding": "gzip;q=0"})
+        assert "Content-Encoding" not in plain.headers and "Content-Encoding" not in refused.headers
+        assert zipped.headers["Content-Encoding"] == "gzip" and zipped.headers["X-Cache"] == "hit"
+        assert "Accept-Encoding" in zipped.headers["Vary"] and "Accept-Encoding" in plain.headers["Vary"]
+        assert gzip.decompress(zipped.get_data()) == plain.get_data() == refused.get_data()
+        assert len(zipped.get_data()) < len(plain.get_data()) / 3
