@@ -487,6 +487,9 @@ def test_keyboard_alone_can_search_and_page(site: Page, stack):
     expect(site.get_by_role("button", name="Search")).to_be_focused()
     site.keyboard.press("Enter")
     expect(results_status(site)).to_have_text(re.compile(r"Readings 1–50"))
+    # The first page can be announced before the summary that sizes the CSV decision: the
+    # download link appears when it is in, and only then is it in the tab order.
+    expect(site.get_by_role("link", name="Download CSV")).to_be_visible()
     # On to the results: the download link, the table region (scrollable by keyboard), the pager.
     site.keyboard.press("Tab")  # Reset
     site.keyboard.press("Tab")
