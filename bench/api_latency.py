@@ -5,8 +5,8 @@ snapshots a day). Not a test.
     make bench-api            (or: .venv/bin/python bench/api_latency.py [--days 1,7] [--requests 500])
 
 Each store is loaded once and reused (a marker file per day records what is there): 1 day in
-var/bench-dynalite (about 470,000 readings, ~5 minutes here), 7 days in var/bench-dynalite-7d
-(about 3.3 million, started from a copy of the 1-day store: ~30 more minutes the first time).
+var/bench-dynalite (about 470,000 readings, ~2 minutes here), 7 days in var/bench-dynalite-7d
+(about 3.3 million, started from a copy of the 1-day store: ~15 more minutes the first time).
 The API runs as in production: gunicorn with services/api/gunicorn.conf.py (2 workers), on
 127.0.0.1. Latency is measured by the client, one request at a time on a kept-alive connection,
 then with concurrent clients; the same page is timed from the result cache and with the cache off

@@ -150,7 +150,7 @@ def write_report(run_dir: Path) -> Path:
     for scenario in manifest["scenarios"]:
         entries = json.loads((run_dir / scenario["file"]).read_text())
         stats.append(summarise(scenario["name"], scenario["users"], entries))
-        details.append((scenario["name"], per_endpoint(entries)))
+        details.append((scenario["name"], scenario.get("note", ""), per_endpoint(entries)))
     charts(stats, run_dir)
     lines = [
         f"# Load test report: {manifest['run']}\n\n",
@@ -161,10 +161,9 @@ def write_report(run_dir: Path) -> Path:
         *(row(s) for s in stats),
         "\n![response times](response_times.png)\n\n![failures](failures.png)\n\n## Per endpoint\n",
     ]
-    for name, rows in details:
-        lines.append(
-            f"\n### {name}\n\n| endpoint | requests | failures | p50 ms | p95 ms |\n|---|---|---|---|---|\n"
-        )
+    for name, note, rows in details:
+        lines.append(f"\n### {name}\n\n" + (f"{note}\n\n" if note else ""))
+        lines.append("| endpoint | requests | failures | p50 ms | p95 ms |\n|---|---|---|---|---|\n")
         lines.extend(f"| {n} | {r} | {f} | {p50:.0f} | {p95:.0f} |\n" for n, r, f, p50, p95 in rows)
     report = run_dir / "report.md"
     report.write_text("".join(lines))

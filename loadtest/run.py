@@ -82,6 +82,32 @@ def settle(target: str, limit: float = 90.0) -> None:
         time.sleep(2)
 
 
+def cache_lookups(target: str) -> dict[str, float]:
+    """The API's result-cache lookups so far, by outcome (hit, miss), from its /metrics."""
+    import urllib.request
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    try:
+        text = urllib.request.urlopen(f"{target}/metrics", timeout=10).read().decode()
+    except OSError:
+        return {}
+    counts: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        if family.name == "airq_result_cache_requests":
+            for sample in family.samples:
+                if sample.name.endswith("_total"):
+                    counts[sample.labels["outcome"]] = counts.get(sample.labels["outcome"], 0) + sample.value
+    return counts
+
+
+def cache_note(before: dict[str, float], after: dict[str, float]) -> str:
+    hits, misses = (after.get(k, 0) - before.get(k, 0) for k in ("hit", "miss"))
+    if hits + misses == 0:
+        return "result cache: no lookups (off, or no cacheable requests)"
+    return f"result cache: {hits:.0f} hits, {misses:.0f} misses ({hits / (hits + misses):.0%} hits)"
+
+
 def locust(
     target: str, out: Path, name: str, users: int, *, user_class: str, run_time: str,
     max_requests: int = 0, processes: int = 1,
@@ -96,11 +122,13 @@ def locust(
         command += ["--processes", processes]
     command.append(user_class)
     settle(target)
+    before = cache_lookups(target)
     print(f"locust: {name} ({users} users{f', {max_requests} requests' if max_requests else ''})", flush=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AIRQ_"))}
     run(command, env, stdout=subprocess.DEVNULL)
     # Locust appends ".json" to --json-file.
-    return {"name": name, "users": users, "file": f"{name}.json"}
+    note = cache_note(before, cache_lookups(target))
+    return {"name": name, "users": users, "file": f"{name}.json", "note": note}
 
 
 def main() -> int:
@@ -163,6 +191,10 @@ def main() -> int:
             api_env = {**aws_env(dynalite.url, moto.url), **tables, "AIRQ_RATE_LIMIT_PER_MINUTE": "10000000"}
             api = start_api(api_env, logs, name="load-api")
             stopping.append(api)
+            # The same mix against an API without the result cache: what the cache is worth, and
+            # what requests cost when nothing is cached.
+            uncached_api = start_api({**api_env, "AIRQ_RESULT_CACHE_MB": "0"}, logs, name="load-api-uncached")
+            stopping.append(uncached_api)
             for n in range(2):
                 worker = subprocess.Popen(
                     [BIN / "airq-worker"],
@@ -184,6 +216,12 @@ def main() -> int:
                 locust(target, out, f"realistic mix {mix_users}u", mix_users, user_class="RealisticUser",
                        run_time="20s" if args.quick else args.mix_time, processes=args.processes)
             )  # fmt: skip
+            if not os.environ.get("AIRQ_TARGET_URL"):
+                scenarios.append(
+                    locust(uncached_api.url, out, f"realistic mix {mix_users}u uncached", mix_users,
+                           user_class="RealisticUser", run_time="20s" if args.quick else args.mix_time,
+                           processes=args.processes)
+                )  # fmt: skip
         manifest = {
             "run": run_name,
             "target": target,

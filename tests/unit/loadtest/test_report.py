@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from loadtest.report import percentile, summarise, write_report
+from loadtest.run import cache_note
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -65,7 +66,7 @@ def test_report_has_a_row_per_scenario_endpoint_tables_and_both_charts(tmp_path:
         "cores": 2,
         "data": "a test",
         "scenarios": [
-            {"name": "original 100req-50u", "users": 50, "file": "busy.json"},
+            {"name": "original 100req-50u", "users": 50, "file": "busy.json", "note": "result cache: 3 hits"},
             {"name": "original 10req-10u", "users": 10, "file": "quiet.json"},
         ],
     }
@@ -75,10 +76,17 @@ def test_report_has_a_row_per_scenario_endpoint_tables_and_both_charts(tmp_path:
 
     assert "| original 100req-50u | 50 | 120 | 4 | 7 | 4 | 22.5 | 20 | 40 | 100 | 100 | 12.0 |" in report
     assert "| original 10req-10u | 10 | 10 | 0 | 0 | 0 | 5.0 | 5 | 5 | 5 | 5 |" in report
-    assert "### original 100req-50u" in report
+    assert "### original 100req-50u\n\nresult cache: 3 hits\n" in report
     assert "| GET /api/sensors/{id} | 20 | 0 | 40 | 40 |" in report
     assert "failed export" not in report.split("## Per endpoint")[1]
     for chart in ("response_times.png", "failures.png"):
         assert f"]({chart})" in report
         data = (tmp_path / chart).read_bytes()
         assert data.startswith(PNG_MAGIC) and len(data) > 5000
+
+
+def test_cache_note_counts_the_lookups_of_one_scenario_only():
+    before = {"hit": 10.0, "miss": 5.0}
+    after = {"hit": 40.0, "miss": 15.0}
+    assert cache_note(before, after) == "result cache: 30 hits, 10 misses (75% hits)"
+    assert cache_note({}, {}).startswith("result cache: no lookups")
