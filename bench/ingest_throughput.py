@@ -69,15 +69,18 @@ def put_item_run(readings: list, table_prefix: str) -> float:
 def measure(feed: Path, readings: list, endpoint: str, runs: int, label: str) -> dict:
     """Both paths against one DynamoDB endpoint, alternately (so a slower spell of the machine does
     not favour either), each run into fresh tables; medians of the runs."""
-    env = {**os.environ, **aws_env(endpoint, "http://127.0.0.1:9"), "AIRQ_LOG_LEVEL": "WARNING"}
+    # put_item_run's client reads the endpoint from this process's environment, the ingest child
+    # from `env`.
     os.environ.update(aws_env(endpoint, "http://127.0.0.1:9"))
+    env = {**os.environ, "AIRQ_LOG_LEVEL": "WARNING"}
     outcomes, put_rates = [], []
     for run in range(runs):
         outcomes.append(ingest_run(feed, env, f"{label}batch{run}"))
         put_rates.append(put_item_run(readings, f"{label}put{run}"))
     batch_rates = [o["stored"] / o["write_seconds"] for o in outcomes]
+    median_run = sorted(range(runs), key=batch_rates.__getitem__)[runs // 2]
     return {
-        "outcome": sorted(outcomes, key=lambda o: o["stored"] / o["write_seconds"])[len(outcomes) // 2],
+        "outcome": outcomes[median_run],
         "batch_rates": batch_rates,
         "end_to_end_rates": [o["stored"] / o["seconds"] for o in outcomes],
         "put_rates": put_rates,

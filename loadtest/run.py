@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.api_process import start_api  # noqa: E402
+from tests.support.metrics import metric_total  # noqa: E402
 from tests.support.standins import aws_env, start_dynalite, start_moto, subprocess_env  # noqa: E402
 
 from loadtest.report import write_report  # noqa: E402
@@ -68,8 +70,6 @@ def load_day(env: dict[str, str], data_dir: Path, sensors: int) -> str:
 def settle(target: str, limit: float = 90.0) -> None:
     """Wait until the target answers a small request quickly: the previous scenario's backlog
     (requests its clients gave up on) must not be charged to the next one."""
-    import urllib.request
-
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         started = time.monotonic()
@@ -83,22 +83,12 @@ def settle(target: str, limit: float = 90.0) -> None:
 
 
 def cache_lookups(target: str) -> dict[str, float]:
-    """The API's result-cache lookups so far, by outcome (hit, miss), from its /metrics."""
-    import urllib.request
-
-    from prometheus_client.parser import text_string_to_metric_families
-
+    """The API's result-cache lookups so far, by outcome, from its /metrics ({} if unreadable)."""
     try:
         text = urllib.request.urlopen(f"{target}/metrics", timeout=10).read().decode()
     except OSError:
         return {}
-    counts: dict[str, float] = {}
-    for family in text_string_to_metric_families(text):
-        if family.name == "airq_result_cache_requests":
-            for sample in family.samples:
-                if sample.name.endswith("_total"):
-                    counts[sample.labels["outcome"]] = counts.get(sample.labels["outcome"], 0) + sample.value
-    return counts
+    return {o: metric_total(text, "airq_result_cache_requests_total", outcome=o) for o in ("hit", "miss")}
 
 
 def cache_note(before: dict[str, float], after: dict[str, float]) -> str:
@@ -163,6 +153,7 @@ def main() -> int:
     out.mkdir(parents=True)
     stopping: list = []
     target = os.environ.get("AIRQ_TARGET_URL", "")
+    uncached_target = ""  # a second API without the result cache, when this script starts the stack
     try:
         if target:
             host = urlparse(target).hostname
@@ -191,10 +182,14 @@ def main() -> int:
             api_env = {**aws_env(dynalite.url, moto.url), **tables, "AIRQ_RATE_LIMIT_PER_MINUTE": "10000000"}
             api = start_api(api_env, logs, name="load-api")
             stopping.append(api)
-            # The same mix against an API without the result cache: what the cache is worth, and
-            # what requests cost when nothing is cached.
-            uncached_api = start_api({**api_env, "AIRQ_RESULT_CACHE_MB": "0"}, logs, name="load-api-uncached")
-            stopping.append(uncached_api)
+            if args.only != "matrix":
+                # The same mix against an API without the result cache: what the cache is worth,
+                # and what requests cost when nothing is cached.
+                uncached_api = start_api(
+                    {**api_env, "AIRQ_RESULT_CACHE_MB": "0"}, logs, name="load-api-uncached"
+                )
+                stopping.append(uncached_api)
+                uncached_target = uncached_api.url
             for n in range(2):
                 worker = subprocess.Popen(
                     [BIN / "airq-worker"],
@@ -211,17 +206,14 @@ def main() -> int:
                        user_class="OriginalUser", run_time="180s", max_requests=requests)
             )  # fmt: skip
         mix_users = 20 if args.quick else 50
-        if args.only != "matrix":
+        mixes = [] if args.only == "matrix" else [(target, f"realistic mix {mix_users}u")]
+        if uncached_target:
+            mixes.append((uncached_target, f"realistic mix {mix_users}u uncached"))
+        for url, name in mixes:
             scenarios.append(
-                locust(target, out, f"realistic mix {mix_users}u", mix_users, user_class="RealisticUser",
+                locust(url, out, name, mix_users, user_class="RealisticUser",
                        run_time="20s" if args.quick else args.mix_time, processes=args.processes)
             )  # fmt: skip
-            if not os.environ.get("AIRQ_TARGET_URL"):
-                scenarios.append(
-                    locust(uncached_api.url, out, f"realistic mix {mix_users}u uncached", mix_users,
-                           user_class="RealisticUser", run_time="20s" if args.quick else args.mix_time,
-                           processes=args.processes)
-                )  # fmt: skip
         manifest = {
             "run": run_name,
             "target": target,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import signal
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from typing import Any, TypeVar
 
 from airq.config import Settings
 from tests.conftest import settings_env
+from tests.support.metrics import metric_total
 from tests.support.standins import free_port, stop_process, subprocess_env, wait_http
 
 WORKER = Path(sys.executable).parent / "airq-worker"
@@ -85,12 +85,10 @@ class WorkerProcess:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode()
 
-    def metric(self, name: str, labels: str = "") -> float:
-        """The value of one sample, e.g. metric("airq_worker_jobs_total", 'state="done"')."""
+    def metric(self, name: str, **labels: str) -> float:
+        """One metric's value, e.g. metric("airq_worker_jobs_total", state="done")."""
         _, text = self.get("/metrics")
-        selector = re.escape(name + (f"{{{labels}}}" if labels else ""))
-        match = re.search(rf"^{selector} (\S+)$", text, re.MULTILINE)
-        return float(match.group(1)) if match else 0.0
+        return metric_total(text, name, **labels)
 
 
 def start_worker(

@@ -2,7 +2,6 @@
 multi-process metrics, the rate limit, load shedding with genuinely concurrent requests, and a
 DynamoDB outage."""
 
-import re
 import socket
 import time
 
@@ -12,17 +11,8 @@ import requests
 from airq.query import ReadingQuery
 from tests.integration.api.conftest import DAY1, DAY2
 from tests.support.api_process import start_api
+from tests.support.metrics import metric_total
 from tests.support.standins import free_port
-
-
-def metric_total(text, name, **labels):
-    total = 0.0
-    for line in text.splitlines():
-        if line.startswith(name + "{") or line.startswith(name + " "):
-            found = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}")[0]))
-            if all(found.get(k) == v for k, v in labels.items()):
-                total += float(line.rsplit(" ", 1)[1])
-    return total
 
 
 def test_ready_json_and_streamed_csv_over_http(served, dataset):

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import requests
 
-from tests.integration.api.test_http import metric_total, settled
+from tests.integration.api.test_http import settled
+from tests.support.metrics import metric_total
 
 ST = Path(sys.executable).parent / "st"
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance"

@@ -56,9 +56,9 @@ def test_multi_day_all_country_export_through_the_worker(wsettings, dataset, wor
     wait_for(lambda: queue_counts(wsettings) == (0, 0), 10, "the done job's message to be deleted")
     assert export_objects(wsettings) == [export_key(job.job_id)]
 
-    assert worker.metric("airq_worker_jobs_total", 'state="done"') == 1
+    assert worker.metric("airq_worker_jobs_total", state="done") == 1
     assert worker.metric("airq_worker_rows_exported_total") == dataset.rows
-    assert worker.metric("airq_worker_job_duration_seconds_count", 'state="done"') == 1
+    assert worker.metric("airq_worker_job_duration_seconds_count", state="done") == 1
     assert worker.metric("airq_worker_busy") == 0
     wait_for(
         lambda: "airq_worker_queue_depth 0.0" in worker.get("/metrics")[1],

@@ -5,7 +5,6 @@ AWS points at a closed local port here, so any request that reaches DynamoDB, SQ
 """
 
 import json
-import re
 from dataclasses import replace
 
 import pytest
@@ -14,6 +13,7 @@ from airq.api.app import create_app
 from airq.api.exports import MAX_BODY_BYTES
 from airq.config import Settings
 from tests.support.api_process import closing_client
+from tests.support.metrics import metric_total
 from tests.support.standins import free_port
 
 JOB_ID = "0123456789abcdef0123456789abcdef"
@@ -166,15 +166,6 @@ def test_index_and_openapi_are_served(offline):
     assert "µg/m³" in document.get_data(as_text=True)  # UTF-8, not \u escapes
 
 
-def metric(text: str, name: str, **labels: str) -> float:
-    for line in text.splitlines():
-        if line.startswith(name + "{") or line.startswith(name + " "):
-            found = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}")[0]))
-            if all(found.get(k) == v for k, v in labels.items()):
-                return float(line.rsplit(" ", 1)[1])
-    return 0.0
-
-
 def test_metrics_count_requests_per_route_and_status(offline):
     api = client(rate_limit_per_minute=2)
     before = api.get("/metrics").get_data(as_text=True)
@@ -184,7 +175,7 @@ def test_metrics_count_requests_per_route_and_status(offline):
     after = api.get("/metrics").get_data(as_text=True)
 
     def delta(name, **labels):
-        return metric(after, name, **labels) - metric(before, name, **labels)
+        return metric_total(after, name, **labels) - metric_total(before, name, **labels)
 
     assert delta("airq_http_requests_total", route="/api/openapi.json", method="GET", status="200") == 1
     assert delta("airq_http_requests_total", route="/api/openapi.json", method="GET", status="429") == 1
